@@ -1,0 +1,149 @@
+"""hk: field service for housekeeping and cleaning companies."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from hk.config import Config, finalize
+from hk.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite in WAL mode with a busy timeout, so a writer waits instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """The person's language: their saved choice, this browser's choice, then the browser header."""
+    languages = ("zh_CN", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    return "en" if best == "en" else "zh_CN"
+
+
+def create_app(config: object | dict | None = None) -> Flask:
+    """Build the hk application."""
+    instance_path = os.environ.get("HK_INSTANCE_PATH") or str(ROOT / "instance")
+    if isinstance(config, dict) and config.get("INSTANCE_PATH"):
+        instance_path = config["INSTANCE_PATH"]
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    finalize(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    _init_login(app)
+
+    from hk import models  # noqa: F401  (registers the tables)
+    from hk.auth import bp as auth_bp
+    from hk.errors import register_error_handlers
+    from hk.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    register_error_handlers(app)
+
+    from hk.auth.access import enforce_login
+
+    app.before_request(enforce_login)
+    app.after_request(_security_headers)
+
+    from hk.cli import hk_cli
+
+    app.cli.add_command(hk_cli)
+
+    from hk import views_helpers
+
+    views_helpers.register(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from hk.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            uid, version = (int(part) for part in user_id.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_version != version or not user.is_enabled:
+            return None
+        return user
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    from flask import current_app
+
+    if current_app.config.get("ENV") == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if "text/html" in (response.content_type or ""):
+        headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,55 @@
+"""Access rules: every endpoint is public by declaration or needs a login and, usually, a role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from hk.extensions import login_manager
+from hk.models import Role
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anonymous visitors."""
+    view.hk_public = True
+    return view
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Allow a view only to logged-in users holding one of the roles; others get 403."""
+    allowed = frozenset(Role(r) for r in roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.hk_roles = allowed
+        return wrapper
+
+    return decorator
+
+
+def any_role(view: Callable) -> Callable:
+    """Allow a view to every logged-in user, whatever the role."""
+    return roles_required(*Role)(view)
+
+
+def enforce_login():
+    """Before every request: anything not declared public needs a logged-in user."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "hk_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None

@@ -1,0 +1,84 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from hk.auth import bp
+from hk.auth.access import any_role, public
+from hk.auth.forms import LanguageForm, LoginForm
+from hk.auth.service import authenticate
+from hk.extensions import db
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Show the login form and log a person in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        result = authenticate(form.username.data, form.password.data, request.remote_addr or "?")
+        if result.user is not None:
+            user = result.user
+            if user.locale is None and session.get("lang"):
+                user.locale = session["lang"]
+            db.session.commit()
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data, url_for("main.home")), code=303)
+        status = 429 if result.error == "throttled" else 401
+        if result.error == "throttled":
+            error = _(
+                "Too many failed attempts. Please wait %(minutes)d minutes and try again, "
+                "or ask your supervisor to reset your password.",
+                minutes=result.retry_minutes,
+            )
+        elif result.error == "disabled":
+            status = 403
+            error = _("This account has been disabled. Please contact your supervisor.")
+        else:
+            error = _("Wrong username or password.")
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@any_role
+def logout():
+    """Log out and return to the login page."""
+    lang = current_user.locale
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Remember the chosen language for this browser and, when logged in, for the person."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data, url_for("main.home")), code=303)

@@ -1,0 +1,92 @@
+"""`flask hk …`: the commands an operator runs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from hk.auth.service import hash_password
+from hk.catalogue import DEFAULT_CATALOGUE, load_catalogue_file
+from hk.domain.catalogue import CatalogueError
+from hk.extensions import db
+from hk.models import Role, User, WorkerProfile
+
+hk_cli = AppGroup("hk", help="hk administration commands.")
+
+
+@hk_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", "display_name", help="Name shown to people (defaults to the username).")
+@click.option("--phone", default=None)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="HK_NEW_USER_PASSWORD",
+    help="Asked for when not given; or set HK_NEW_USER_PASSWORD.",
+)
+def create_user(username: str, role: str, display_name: str | None, phone: str | None, password: str):
+    """Create a user, or reset the password and role of an existing one."""
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    username = username.strip().lower()
+    user = db.session.scalar(select(User).where(User.username == username))
+    created = user is None
+    if created:
+        user = User(username=username, display_name=display_name or username, role=Role(role))
+        db.session.add(user)
+    user.role = Role(role)
+    if display_name:
+        user.display_name = display_name
+    if phone:
+        user.phone = phone
+    user.password_hash = hash_password(password)
+    if user.role == Role.WORKER and user.profile is None:
+        user.profile = WorkerProfile()
+    db.session.commit()
+    click.echo(f"{'created' if created else 'updated'} {role} {username}")
+
+
+@hk_cli.command("load-catalogue")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    default=str(DEFAULT_CATALOGUE),
+    show_default=True,
+)
+def load_catalogue(path: str):
+    """Load service types, checklists and prices from a catalogue file."""
+    try:
+        summary = load_catalogue_file(path)
+    except CatalogueError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    click.echo(
+        f"catalogue: {len(summary.created)} created, {len(summary.new_versions)} new template "
+        f"versions, {len(summary.unchanged)} unchanged"
+    )
+
+
+@hk_cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even into a database that holds real data.")
+def seed_demo_command(force: bool):
+    """Create the demo company (password from HK_DEMO_PASSWORD, else generated and printed)."""
+    from hk.demo import seed_demo
+
+    password = os.environ.get("HK_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    result = seed_demo(password, current_app.config["TIMEZONE"], only_demo=not force)
+    if not result.seeded:
+        click.echo(f"demo: {result.message}")
+        return
+    click.echo(
+        f"demo: {len(result.created_users)} users created, {result.created_jobs} jobs for today created"
+    )
+    if not os.environ.get("HK_DEMO_PASSWORD"):
+        click.echo(f"demo password: {password}")

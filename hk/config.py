@@ -1,0 +1,97 @@
+"""Configuration read from HK_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app must not start with the configuration it was given."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"HK_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    """Settings for a running hk; every value can be set by an HK_* variable."""
+
+    ENV = _env("ENV", "development")
+    INSTANCE_PATH = _env("INSTANCE_PATH")
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    COMPANY_NAME = _env("COMPANY_NAME", "")
+    COMPANY_PHONE = _env("COMPANY_PHONE", "400-000-0000")
+    TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = ("zh_CN", "en")
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
+    LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "hk_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Settings for the test suite: fast hashing, a throwaway secret, no rate surprises."""
+
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = secrets.token_urlsafe(32)
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or "sqlite://"
+    COMPANY_NAME = "测试家政"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
+
+
+def finalize(app) -> None:
+    """Fill in derived settings and refuse to run production with an unsafe secret."""
+    cfg = app.config
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    production = cfg.get("ENV") == "production"
+    secret = cfg.get("SECRET_KEY") or ""
+    if production:
+        if secret in WEAK_SECRETS or len(secret) < 32:
+            raise ConfigError(
+                "HK_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when HK_ENV=production."
+            )
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    elif not secret:
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        cfg["SECRET_KEY"] = key_file.read_text().strip()
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'hk.db'}"
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri[len("postgres://") :]
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    cfg["SQLALCHEMY_DATABASE_URI"] = uri
+    cfg.setdefault("STORAGE_PATH", str(instance / "storage"))
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg.get("TIMEZONE", "Asia/Shanghai")

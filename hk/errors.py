@@ -1,0 +1,57 @@
+"""Error pages in the person's language; never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from hk.extensions import db
+
+MESSAGES = {
+    400: (_l("Something in the request was wrong"), _l("Please go back and try again.")),
+    403: (
+        _l("You do not have access to this page"),
+        _l("This page is for another role. If you think you need it, ask your supervisor."),
+    ),
+    404: (_l("Page not found"), _l("The page may have moved, or the link is wrong.")),
+    405: (_l("That action is not allowed here"), _l("Please go back and use the buttons on the page.")),
+    413: (
+        _l("The file is too large"),
+        _l("Please choose a smaller file. Nothing else you entered was lost."),
+    ),
+    429: (_l("Too many requests"), _l("Please wait a minute and try again.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("What you saved before is safe. Please try again in a moment."),
+    ),
+}
+
+CSRF_MESSAGE = (
+    _l("This form has expired"),
+    _l("For your safety, forms expire after a while. Please go back, reload the page and try again."),
+)
+
+
+def _render(code: int, title, detail):
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install one friendly page for every HTTP error."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _render(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        title, detail = MESSAGES.get(error.code, (error.name, ""))
+        return _render(error.code or 500, title, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error: %s", error)
+        return _render(500, *MESSAGES[500])

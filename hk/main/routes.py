@@ -1,0 +1,80 @@
+"""Home, a worker's jobs today, and the supervisors' overview of the day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hk.auth.access import any_role, public, roles_required
+from hk.domain.clock import day_bounds, local_today
+from hk.domain.qualification import EXPIRY_WARNING_DAYS, certificate_status, qualification_problems
+from hk.extensions import db
+from hk.main import bp
+from hk.models import Certificate, Job, JobStatus, Role, User
+
+
+def _jobs_on(day, worker_id: int | None = None) -> list[Job]:
+    start, end = day_bounds(day, current_app.config["TIMEZONE"])
+    query = (
+        select(Job)
+        .where(Job.scheduled_start >= start, Job.scheduled_start < end)
+        .where(Job.status != JobStatus.CANCELLED)
+        .options(selectinload(Job.customer), selectinload(Job.service_type), selectinload(Job.worker))
+        .order_by(Job.scheduled_start, Job.id)
+    )
+    if worker_id is not None:
+        query = query.where(Job.worker_id == worker_id)
+    return list(db.session.scalars(query))
+
+
+@bp.route("/")
+@any_role
+def home():
+    """Send each person to their own start page."""
+    if current_user.role == Role.WORKER:
+        return redirect(url_for("main.today"))
+    return redirect(url_for("main.overview"))
+
+
+@bp.route("/today")
+@roles_required(Role.WORKER)
+def today():
+    """The logged-in worker's jobs today, in time order."""
+    day = local_today(current_app.config["TIMEZONE"])
+    jobs = _jobs_on(day, current_user.id)
+    problems = qualification_problems(current_user.certificates, day)
+    return render_template("main/today.html", jobs=jobs, day=day, problems=problems)
+
+
+@bp.route("/overview")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def overview():
+    """Today's jobs of every worker and the certificates that need attention."""
+    day = local_today(current_app.config["TIMEZONE"])
+    jobs = _jobs_on(day)
+    horizon = day + timedelta(days=EXPIRY_WARNING_DAYS)
+    certificates = db.session.scalars(
+        select(Certificate)
+        .join(User, Certificate.worker_id == User.id)
+        .where(User.is_enabled.is_(True), Certificate.valid_until < horizon)
+        .options(selectinload(Certificate.worker))
+        .order_by(Certificate.valid_until)
+    ).all()
+    alerts = [(c, certificate_status(c.valid_from, c.valid_until, day)) for c in certificates]
+    workers = db.session.scalars(
+        select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True)).order_by(User.username)
+    ).all()
+    unqualified = {w.id: qualification_problems(w.certificates, day) for w in workers}
+    return render_template("main/overview.html", jobs=jobs, day=day, alerts=alerts, unqualified=unqualified)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """A liveness probe for the process supervisor."""
+    db.session.execute(select(1))
+    return {"status": "ok"}

@@ -1,0 +1,46 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from hk import labels
+from hk.auth.forms import LanguageForm
+from hk.domain.qualification import QualificationProblem
+
+
+def current_lang() -> str:
+    """The active language code: "zh_CN" or "en"."""
+    return str(get_locale() or "zh_CN")
+
+
+def problem_text(problem: QualificationProblem) -> str:
+    """One qualification problem as a sentence in the person's language."""
+    kind = labels.CERTIFICATE_KIND_LABELS.get(problem.kind, problem.kind)
+    template = labels.PROBLEM_REASON_LABELS[str(problem.reason)]
+    return str(template) % {
+        "kind": kind,
+        "date": format_date(problem.date, "medium") if problem.date else "",
+    }
+
+
+def register(app: Flask) -> None:
+    """Install filters and context for templates."""
+    app.jinja_env.filters["hhmm"] = lambda dt: format_time(dt, "HH:mm") if dt else ""
+    app.jinja_env.filters["day"] = lambda d: format_date(d, "medium") if d else ""
+    app.jinja_env.filters["when"] = lambda dt: format_datetime(dt, "medium") if dt else ""
+    app.jinja_env.filters["problem_text"] = problem_text
+    app.jinja_env.globals["labels"] = labels
+
+    @app.context_processor
+    def _page_context():
+        lang = current_lang()
+        return {
+            "lang": lang,
+            "html_lang": "zh-CN" if lang == "zh_CN" else "en",
+            "company_name": current_app.config.get("COMPANY_NAME") or "hk",
+            "company_phone": current_app.config.get("COMPANY_PHONE"),
+            "language_form": LanguageForm(formdata=None),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
