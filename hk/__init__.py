@@ -43,15 +43,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+LANGUAGES = ("zh_CN", "en")
+
+
 def select_locale() -> str:
-    """The person's language: their saved choice, this browser's choice, then the browser header."""
-    languages = ("zh_CN", "en")
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    """The person's language: their saved choice, this browser's choice, then the browser header.
+
+    Babel reads "zh_CN" as zh_Hans_CN, so its catalogue lives in translations/zh_Hans_CN.
+    """
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("lang")
-    if chosen in languages:
+    if chosen in LANGUAGES:
         return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     return "en" if best == "en" else "zh_CN"
 
 

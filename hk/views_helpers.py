@@ -12,7 +12,8 @@ from hk.domain.qualification import QualificationProblem
 
 def current_lang() -> str:
     """The active language code: "zh_CN" or "en"."""
-    return str(get_locale() or "zh_CN")
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
 
 
 def problem_text(problem: QualificationProblem) -> str:

@@ -1,0 +1,115 @@
+"""Fixtures: a migrated database (SQLite by default, PostgreSQL with HK_DATABASE_URL), app, client, login."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from hk import create_app
+from hk.config import TestConfig
+from hk.extensions import db
+from tests.builders import PASSWORD, make_user
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def database_url(tmp_path_factory) -> str:
+    """PostgreSQL when HK_DATABASE_URL is set (the CI's second run), else a SQLite file."""
+    url = os.environ.get("HK_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def reset_schema() -> None:
+    """Drop every table, including Alembic's, so migrations start from an empty database."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: fresh `g`, own DB session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def _app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        {
+            **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            "INSTANCE_PATH": str(instance),
+        }
+    )
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        if os.environ.get("HK_DATABASE_URL"):
+            try:
+                with db.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            except Exception as exc:  # the PostgreSQL run must fail loudly, never skip
+                pytest.exit(f"HK_DATABASE_URL is set but the database is unreachable: {exc}", 2)
+        reset_schema()
+        upgrade()
+    return app
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_app):
+    """The app inside an app context, with empty tables before and after."""
+    saved = dict(_app.config)
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+    _app.config.clear()
+    _app.config.update(saved)
+    _clean(_app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict, page: str = "/login", **kwargs):
+    """POST a form the way a browser does, with the session's CSRF token."""
+    return client.post(path, data={"csrf_token": csrf_token(client, page), **data}, **kwargs)
+
+
+@pytest.fixture
+def login(client):
+    """login(role) or login(user): create the user if needed and log in through the form."""
+
+    def _login(who="worker", **user_kwargs):
+        user = who if not isinstance(who, str) else make_user(who, **user_kwargs)
+        response = post_form(client, "/login", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+
+    return _login
