@@ -19,14 +19,40 @@ PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 def extract() -> None:
     """Extract messages from code and templates and merge them into every catalogue."""
     subprocess.run(
-        [PYBABEL, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "--no-location", "--sort-output", "--omit-header", "-o", str(POT), "."],
-        check=True, cwd=ROOT,
+        [
+            PYBABEL,
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(POT),
+            ".",
+        ],
+        check=True,
+        cwd=ROOT,
     )
     subprocess.run(
-        [PYBABEL, "-q", "update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-fuzzy-matching",
-         "--ignore-obsolete"],
-        check=True, cwd=ROOT,
+        [
+            PYBABEL,
+            "-q",
+            "update",
+            "-i",
+            str(POT),
+            "-d",
+            str(TRANSLATIONS),
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        ],
+        check=True,
+        cwd=ROOT,
     )
     fill_english()
 

@@ -79,7 +79,7 @@ def _list(node, key, path, min_len=0) -> list:
     if not isinstance(value, list):
         _fail(node, f"{path}.{key}", "must be a list")
     if len(value) < min_len:
-        _fail(node, f"{path}.{key}", f"needs at least {min_len} entries")
+        _fail(node, f"{path}.{key}", f"needs at least {min_len} {'entry' if min_len == 1 else 'entries'}")
     return value
 
 
@@ -104,6 +104,8 @@ def check_service_type(st: Any, path: str) -> dict:
     """Check one service type entry and return it normalised."""
     if not isinstance(st, dict):
         _fail(st, path, "must be a mapping")
+    code = _code(st, path, set())
+    name = _labels(st, "name", path, max_len=100)
     duration = st.get("default_duration_minutes", 120)
     if not isinstance(duration, int) or not 15 <= duration <= 24 * 60:
         _fail(st, f"{path}.default_duration_minutes", "must be a whole number of minutes, 15 to 1440")
@@ -167,8 +169,8 @@ def check_service_type(st: Any, path: str) -> dict:
     if kinds.count("safety") > 1:
         _fail(st, f"{path}.stages", "may have only one safety stage")
     return {
-        "code": _code(st, path, set()),
-        "name": _labels(st, "name", path, max_len=100),
+        "code": code,
+        "name": name,
         "description": {
             lang: _text(st.get("description") or {}, lang, f"{path}.description", False, 1000)
             for lang in LANGS

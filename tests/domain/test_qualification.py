@@ -42,7 +42,10 @@ def test_a_worker_with_both_valid_certificates_has_no_problem():
 
 
 def test_missing_and_expired_certificates_are_named():
-    certs = [Cert("health", date(2025, 1, 1), date(2026, 6, 1)), Cert("other", date(2025, 1, 1), date(2030, 1, 1))]
+    certs = [
+        Cert("health", date(2025, 1, 1), date(2026, 6, 1)),
+        Cert("other", date(2025, 1, 1), date(2030, 1, 1)),
+    ]
     assert qualification_problems(certs, DAY) == [
         QualificationProblem("job", ProblemReason.MISSING),
         QualificationProblem("health", ProblemReason.EXPIRED, date(2026, 6, 1)),
@@ -59,7 +62,10 @@ def test_a_renewed_certificate_outweighs_the_expired_one():
 
 
 def test_a_certificate_not_yet_valid_is_a_problem_with_its_start_day():
-    certs = [Cert("job", date(2025, 1, 1), date(2027, 1, 1)), Cert("health", date(2026, 7, 1), date(2027, 7, 1))]
+    certs = [
+        Cert("job", date(2025, 1, 1), date(2027, 1, 1)),
+        Cert("health", date(2026, 7, 1), date(2027, 7, 1)),
+    ]
     assert qualification_problems(certs, DAY) == [
         QualificationProblem("health", ProblemReason.NOT_YET_VALID, date(2026, 7, 1))
     ]
