@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up, migrate, seed the demo company when the database is new (or already a demo), and serve.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+port=${HK_PORT:-5000}
+export HK_COMPANY_NAME=${HK_COMPANY_NAME:-安心家政（演示）}
+instance=${HK_INSTANCE_PATH:-instance}
+mkdir -p "$instance"
+flask=(.venv/bin/flask --app app)
+
+printf '\033[1m==> %s\033[0m\n' "migrating the database"
+"${flask[@]}" db upgrade 2>&1 | grep -v "^INFO" || true
+
+password_file="$instance/demo-password"
+if [ -n "${HK_DEMO_PASSWORD:-}" ]; then
+  password=$HK_DEMO_PASSWORD
+elif [ -f "$password_file" ]; then
+  password=$(cat "$password_file")
+else
+  password=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(9))')
+fi
+seeded=$(HK_DEMO_PASSWORD=$password "${flask[@]}" hk seed-demo)
+echo "$seeded"
+demo=no
+if [[ "$seeded" != *"real data"* ]]; then
+  demo=yes
+  (umask 077; printf '%s\n' "$password" > "$password_file")
+fi
+
+echo
+echo "hk is starting on http://127.0.0.1:$port"
+if [ "$demo" = yes ]; then
+  echo "Demo logins (password: $password):"
+  echo "  admin, supervisor, worker1, worker2, worker3 (worker3's health certificate has expired)"
+fi
+echo "Stop with Ctrl+C."
+echo
+exec .venv/bin/gunicorn --preload --workers 2 --threads 4 --bind "127.0.0.1:$port" \
+  --access-logfile - app:app
