@@ -24,6 +24,12 @@ PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def shot(page, name: str) -> None:
+    """Keep a full-page screenshot in test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on a free loopback port for the length of one test."""
@@ -56,8 +62,7 @@ def phone(browser, request):
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+        shot(page, f"failed-{request.node.name}")
     context.close()
 
 

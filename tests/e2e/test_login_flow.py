@@ -1,8 +1,9 @@
-"""In a real browser on a phone: the demo worker logs in in Chinese, sees today's jobs, switches to English."""
+"""A real browser on a phone: the demo worker logs in in Chinese, sees today's jobs, goes English."""
 
 import pytest
 
 from hk.demo import seed_demo
+from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.e2e
 DEMO_PASSWORD = "demo-e2e-password"
@@ -24,7 +25,7 @@ def test_worker_logs_in_in_chinese_sees_todays_jobs_and_switches_to_english(demo
     page = phone
     page.goto(f"{live_server}/login")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    page.screenshot(path="/tmp/hk-login-zh.png", full_page=True)
+    shot(page, "hk-login-zh")
     _log_in(page, live_server, "worker1")
 
     page.wait_for_url(f"{live_server}/today")
@@ -40,14 +41,14 @@ def test_worker_logs_in_in_chinese_sees_todays_jobs_and_switches_to_english(demo
     assert box["height"] >= 44 and box["width"] >= 44
     # Nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path="/tmp/hk-today-zh.png", full_page=True)
+    shot(page, "hk-today-zh")
 
     page.get_by_test_id("switch-en").click()
     page.wait_for_url(f"{live_server}/today")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="My jobs today").is_visible()
     assert "Daily cleaning" in page.get_by_test_id("job-card").nth(0).inner_text()
-    page.screenshot(path="/tmp/hk-today-en.png", full_page=True)
+    shot(page, "hk-today-en")
 
     # The choice is kept: log out and back in, still English.
     page.get_by_role("button", name="Log out").click()
@@ -71,4 +72,4 @@ def test_no_console_errors_and_the_csp_holds(demo, live_server, phone):
     phone.wait_for_url(f"{live_server}/overview")
     assert phone.evaluate("typeof window.htmx") == "object", "htmx was not loaded from static/vendor"
     assert errors == []
-    phone.screenshot(path="/tmp/hk-overview-zh.png", full_page=True)
+    shot(phone, "hk-overview-zh")
