@@ -11,7 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from hk.auth.access import any_role, public, roles_required
 from hk.domain.clock import day_bounds, local_today
-from hk.domain.qualification import EXPIRY_WARNING_DAYS, certificate_status, qualification_problems
+from hk.domain.qualification import (
+    EXPIRY_WARNING_DAYS,
+    CertificateStatus,
+    certificate_status,
+    qualification_problems,
+)
 from hk.extensions import db
 from hk.main import bp
 from hk.models import Certificate, Job, JobStatus, Role, User
@@ -47,7 +52,12 @@ def today():
     day = local_today(current_app.config["TIMEZONE"])
     jobs = _jobs_on(day, current_user.id)
     problems = qualification_problems(current_user.certificates, day)
-    return render_template("main/today.html", jobs=jobs, day=day, problems=problems)
+    expiring = [
+        c
+        for c in current_user.certificates
+        if certificate_status(c.valid_from, c.valid_until, day) == CertificateStatus.EXPIRING
+    ]
+    return render_template("main/today.html", jobs=jobs, day=day, problems=problems, expiring=expiring)
 
 
 @bp.route("/overview")

@@ -49,6 +49,8 @@ def test_worker_logs_in_in_chinese_sees_todays_jobs_and_switches_to_english(demo
     assert page.get_by_role("heading", name="My jobs today").is_visible()
     assert "Daily cleaning" in page.get_by_test_id("job-card").nth(0).inner_text()
     shot(page, "hk-today-en")
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # The choice is kept: log out and back in, still English.
     page.get_by_role("button", name="Log out").click()
@@ -73,3 +75,8 @@ def test_no_console_errors_and_the_csp_holds(demo, live_server, phone):
     assert phone.evaluate("typeof window.htmx") == "object", "htmx was not loaded from static/vendor"
     assert errors == []
     shot(phone, "hk-overview-zh")
+    # The smallest phones we support: nothing may stick out sideways at 360 px.
+    for path in ("/overview", "/login"):
+        phone.set_viewport_size({"width": 360, "height": 740})
+        phone.goto(f"{live_server}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -69,10 +69,23 @@ def test_the_overview_lists_all_of_todays_jobs_and_certificate_alerts(client, lo
     w2 = make_user("worker", certified=False)
     make_job(w1, make_customer(name="客户甲"), _today_at(9))
     make_job(w2, make_customer(name="客户乙"), _today_at(11))
-    w1.certificates[1].valid_until = date.today() + timedelta(days=10)
+    next(c for c in w1.certificates if c.kind == CertificateKind.HEALTH).valid_until = (
+        date.today() + timedelta(days=10)
+    )
     db.session.commit()
     login("supervisor")
     body = client.get("/overview").get_data(as_text=True)
     assert "客户甲" in body and "客户乙" in body
     assert "即将过期" in body  # w1's health certificate
     assert "证书异常" in body  # w2 has no certificates at all
+
+
+def test_a_worker_is_warned_of_a_certificate_expiring_within_30_days(client, login):
+    worker = make_user("worker")
+    health = next(c for c in worker.certificates if c.kind == CertificateKind.HEALTH)
+    health.valid_until = date.today() + timedelta(days=20)
+    db.session.commit()
+    login(worker)
+    body = client.get("/today").get_data(as_text=True)
+    assert "您暂时不能开始工作" not in body
+    assert "您的健康证将于" in body
