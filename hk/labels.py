@@ -23,7 +23,10 @@ CERTIFICATE_STATUS_LABELS = {
 
 JOB_STATUS_LABELS = {
     "scheduled": _l("Scheduled"),
-    "in_progress": _l("In progress"),
+    "checked_in": _l("Pre-service"),
+    "safety": _l("Safety check"),
+    "cleaning": _l("Cleaning"),
+    "handover": _l("Handover"),
     "paused": _l("Paused"),
     "blocked": _l("Blocked"),
     "awaiting_signature": _l("Awaiting signature"),

@@ -12,7 +12,19 @@ from hk.models.catalog import (
     TemplateStage,
 )
 from hk.models.customers import Customer
-from hk.models.jobs import Job, JobStatus
+from hk.models.jobs import (
+    HandoverItem,
+    Incident,
+    IncidentSeverity,
+    IncidentStatus,
+    IncidentType,
+    ItemCheck,
+    Job,
+    JobStatus,
+    QuoteLine,
+    StageCompletion,
+)
+from hk.models.media import Photo
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -33,14 +45,23 @@ __all__ = [
     "ChecklistTemplate",
     "Customer",
     "Event",
+    "HandoverItem",
+    "Incident",
+    "IncidentSeverity",
+    "IncidentStatus",
+    "IncidentType",
+    "ItemCheck",
     "Job",
     "JobStatus",
     "LoginAttempt",
+    "Photo",
     "PriceItem",
     "PriceKind",
     "PriceUnit",
+    "QuoteLine",
     "Role",
     "ServiceType",
+    "StageCompletion",
     "StageKind",
     "TemplateItem",
     "TemplateStage",

@@ -1,28 +1,34 @@
-"""Jobs (工单): a visit to a customer, with a snapshot of the checklist it follows."""
+"""Jobs (工单) and their evidence: quote, item checks, stage completions, handover, incidents."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hk.domain.workflow import Answer
+from hk.domain.workflow import Status as JobStatus
 from hk.extensions import db
-from hk.models.catalog import ChecklistTemplate, ServiceType
+from hk.models.catalog import ChecklistTemplate, PriceKind, PriceUnit, ServiceType, pick
 from hk.models.customers import Customer
 from hk.models.people import User, enum_column
 from hk.models.types import UTCDateTime, utcnow
 
-
-class JobStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    IN_PROGRESS = "in_progress"
-    PAUSED = "paused"
-    BLOCKED = "blocked"
-    AWAITING_SIGNATURE = "awaiting_signature"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
+__all__ = [
+    "HandoverItem",
+    "Incident",
+    "IncidentSeverity",
+    "IncidentStatus",
+    "IncidentType",
+    "ItemCheck",
+    "Job",
+    "JobStatus",
+    "QuoteLine",
+    "StageCompletion",
+]
 
 
 class Job(db.Model):
@@ -40,8 +46,25 @@ class Job(db.Model):
     status: Mapped[JobStatus] = mapped_column(
         enum_column(JobStatus, "job_status"), default=JobStatus.SCHEDULED
     )
+    paused_from: Mapped[JobStatus | None] = mapped_column(enum_column(JobStatus, "job_paused_from"))
     notes: Mapped[str | None] = mapped_column(Text)
     template_snapshot: Mapped[dict] = mapped_column(JSON)
+    # Check-in: arrival time and, only with the person's consent, the browser's location.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    check_in_lat: Mapped[float | None]
+    check_in_lng: Mapped[float | None]
+    check_in_accuracy_m: Mapped[float | None]
+    # The device (browser) working on the job; another device must take over explicitly.
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    # Pre-service communication (服务前沟通).
+    quote_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quote_confirmed_total: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    valuables_notes: Mapped[str | None] = mapped_column(Text)
+    special_requests: Mapped[str | None] = mapped_column(Text)
+    # Handover (交接).
+    tools_removed: Mapped[bool] = mapped_column(default=False)
+    handover_remarks: Mapped[str | None] = mapped_column(Text)
+    handover_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic locking: a second device saving a stale job gets StaleDataError, not a lost update.
@@ -53,3 +76,137 @@ class Job(db.Model):
     service_type: Mapped[ServiceType] = relationship()
     template: Mapped[ChecklistTemplate] = relationship()
     worker: Mapped[User | None] = relationship()
+    quote_lines: Mapped[list[QuoteLine]] = relationship(
+        back_populates="job", order_by="QuoteLine.position", cascade="all, delete-orphan"
+    )
+    checks: Mapped[list[ItemCheck]] = relationship(back_populates="job", cascade="all, delete-orphan")
+    completions: Mapped[list[StageCompletion]] = relationship(
+        back_populates="job", cascade="all, delete-orphan", order_by="StageCompletion.completed_at"
+    )
+    handover_items: Mapped[list[HandoverItem]] = relationship(
+        back_populates="job", cascade="all, delete-orphan", order_by="HandoverItem.id"
+    )
+    incidents: Mapped[list[Incident]] = relationship(
+        back_populates="job", cascade="all, delete-orphan", order_by="Incident.reported_at"
+    )
+
+    @property
+    def stages(self) -> list[dict]:
+        return self.template_snapshot.get("stages", [])
+
+
+class QuoteLine(db.Model):
+    """One line of the itemised quote, copied from a price item so later price changes never alter it."""
+
+    __tablename__ = "quote_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[PriceKind] = mapped_column(enum_column(PriceKind, "quote_price_kind"))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[PriceUnit] = mapped_column(enum_column(PriceUnit, "quote_price_unit"))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+    job: Mapped[Job] = relationship(back_populates="quote_lines")
+
+    def name(self, locale: str) -> str:
+        return pick(self.name_zh, self.name_en, locale)
+
+
+class ItemCheck(db.Model):
+    """A worker's answer to one checklist item (done / safe / not safe) and its note."""
+
+    __tablename__ = "item_checks"
+    __table_args__ = (UniqueConstraint("job_id", "stage_code", "item_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    stage_code: Mapped[str] = mapped_column(String(64))
+    item_code: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[Answer | None] = mapped_column(enum_column(Answer, "item_answer"))
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    job: Mapped[Job] = relationship(back_populates="checks")
+
+
+class StageCompletion(db.Model):
+    __tablename__ = "stage_completions"
+    __table_args__ = (UniqueConstraint("job_id", "stage_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    stage_code: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    job: Mapped[Job] = relationship(back_populates="completions")
+
+
+class HandoverItem(db.Model):
+    """Something handed back to the customer at handover: keys, access cards, items."""
+
+    __tablename__ = "handover_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(default=1)
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    job: Mapped[Job] = relationship(back_populates="handover_items")
+
+
+class IncidentType(StrEnum):
+    INJURY = "injury"
+    FALL = "fall"
+    FIRE = "fire"
+    PROPERTY_DAMAGE = "property_damage"
+    CHEMICAL_EXPOSURE = "chemical_exposure"
+    CUSTOMER_DISPUTE = "customer_dispute"
+    UNSAFE_SITE = "unsafe_site"
+    OTHER = "other"
+
+
+class IncidentSeverity(StrEnum):
+    MINOR = "minor"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Incident(db.Model):
+    """An incident (突发事件) reported from any step of a job."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[IncidentType] = mapped_column(enum_column(IncidentType, "incident_type"))
+    severity: Mapped[IncidentSeverity] = mapped_column(enum_column(IncidentSeverity, "incident_severity"))
+    what_happened: Mapped[str] = mapped_column(Text)
+    action_taken: Mapped[str | None] = mapped_column(Text)
+    stage_code: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[IncidentStatus] = mapped_column(
+        enum_column(IncidentStatus, "incident_status"), default=IncidentStatus.OPEN
+    )
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    job: Mapped[Job] = relationship(back_populates="incidents")
+    reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])

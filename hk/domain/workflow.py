@@ -1,0 +1,240 @@
+"""The job workflow: states, transitions and the guards that keep a job's stages in order.
+
+Everything here works on plain data (a JobFacts snapshot), so each rule is testable without a
+request or a database. The service layer builds the facts, asks `decide`, and applies the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SCHEDULED = "scheduled"
+    CHECKED_IN = "checked_in"  # arrived; pre-service communication under way
+    SAFETY = "safety"  # pre-service confirmed; safety check under way
+    CLEANING = "cleaning"  # safety passed; cleaning stages under way
+    HANDOVER = "handover"  # every cleaning stage complete; handover under way
+    AWAITING_SIGNATURE = "awaiting_signature"
+    COMPLETED = "completed"
+    PAUSED = "paused"  # a severe incident; a supervisor resumes it
+    BLOCKED = "blocked"  # a "not safe" answer; a supervisor clears it
+    CANCELLED = "cancelled"
+
+
+ACTIVE = frozenset({Status.CHECKED_IN, Status.SAFETY, Status.CLEANING, Status.HANDOVER})
+FINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
+
+# The stage kind a worker may work on in each status.
+OPEN_KIND = {
+    Status.CHECKED_IN: "pre_service",
+    Status.SAFETY: "safety",
+    Status.CLEANING: "cleaning",
+    Status.HANDOVER: "post_service",
+}
+
+
+class Action(StrEnum):
+    CHECK_IN = "check_in"
+    COMPLETE_STAGE = "complete_stage"
+    BLOCK = "block"
+    PAUSE = "pause"
+    RESUME = "resume"
+    UNBLOCK = "unblock"
+    SIGN = "sign"
+    CANCEL = "cancel"
+
+
+class Answer(StrEnum):
+    DONE = "done"
+    SAFE = "safe"
+    NOT_SAFE = "not_safe"
+
+
+class PhotoKind(StrEnum):
+    BEFORE = "before"
+    AFTER = "after"
+    HANDOVER = "handover"
+    INCIDENT = "incident"
+
+
+STAGE_PHOTO_KIND = {
+    "pre_service": PhotoKind.BEFORE,
+    "safety": PhotoKind.BEFORE,
+    "cleaning": PhotoKind.AFTER,
+    "post_service": PhotoKind.HANDOVER,
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why something may not happen; `code` is turned into a sentence by the interface."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+class WorkflowError(Exception):
+    """A refused action, carrying its reasons."""
+
+    def __init__(self, refusals: list[Refusal]):
+        super().__init__(", ".join(r.code for r in refusals))
+        self.refusals = refusals
+
+
+@dataclass
+class JobFacts:
+    """What the rules need to know about one job."""
+
+    status: Status
+    stages: list[dict]  # the template snapshot's stages
+    answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    completed_stages: set[str] = field(default_factory=set)
+    item_photos: dict[tuple[str, str], int] = field(default_factory=dict)
+    qualification_problems: list = field(default_factory=list)
+    quote_confirmed: bool = False
+    tools_removed: bool = False
+    paused_from: Status | None = None
+
+    def stage(self, code: str) -> dict | None:
+        return next((s for s in self.stages if s["code"] == code), None)
+
+    def cleaning_stages(self) -> list[dict]:
+        return [s for s in self.stages if s["kind"] == "cleaning"]
+
+
+def _stage_refusal(facts: JobFacts, stage: dict | None) -> Refusal | None:
+    """Whether a stage is open for work now: right status, earlier stages complete, not complete."""
+    if stage is None:
+        return Refusal("unknown_stage")
+    code = stage["code"]
+    if code in facts.completed_stages:
+        return Refusal("stage_completed", {"stage": code})
+    if facts.status == Status.PAUSED:
+        return Refusal("job_paused")
+    if facts.status == Status.BLOCKED:
+        return Refusal("job_blocked")
+    if OPEN_KIND.get(facts.status) != stage["kind"]:
+        return Refusal("stage_locked", {"stage": code})
+    if stage["kind"] == "cleaning":
+        for earlier in facts.cleaning_stages():
+            if earlier["code"] == code:
+                break
+            if earlier["code"] not in facts.completed_stages:
+                return Refusal("stage_locked", {"stage": code})
+    return None
+
+
+def open_stage(facts: JobFacts) -> dict | None:
+    """The stage the worker works on now, or None when no stage is open."""
+    for stage in facts.stages:
+        if _stage_refusal(facts, stage) is None:
+            return stage
+    return None
+
+
+def stage_is_open(facts: JobFacts, stage_code: str) -> bool:
+    """True when items of this stage may be ticked, answered or undone."""
+    return _stage_refusal(facts, facts.stage(stage_code)) is None
+
+
+def check_answer(facts: JobFacts, stage_code: str, item_code: str, answer: Answer | None) -> None:
+    """Guard for ticking, answering or undoing one item; raises WorkflowError."""
+    stage = facts.stage(stage_code)
+    refusal = _stage_refusal(facts, stage)
+    if refusal:
+        raise WorkflowError([refusal])
+    item = next((i for i in stage["items"] if i["code"] == item_code), None)
+    if item is None:
+        raise WorkflowError([Refusal("unknown_item")])
+    if stage["kind"] == "safety":
+        if answer not in (Answer.SAFE, Answer.NOT_SAFE, None):
+            raise WorkflowError([Refusal("safety_needs_answer")])
+    elif answer not in (Answer.DONE, None):
+        raise WorkflowError([Refusal("unknown_answer")])
+
+
+def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
+    """What still stops a stage from completing: required items, required photos, extras."""
+    missing: list[Refusal] = []
+    code = stage["code"]
+    for item in stage["items"]:
+        answer = facts.answers.get((code, item["code"]))
+        if stage["kind"] == "safety":
+            if answer == Answer.NOT_SAFE:
+                missing.append(Refusal("not_safe", {"item": item["code"]}))
+            elif item["required"] and answer != Answer.SAFE:
+                missing.append(Refusal("item_missing", {"item": item["code"]}))
+        elif item["required"] and answer != Answer.DONE:
+            missing.append(Refusal("item_missing", {"item": item["code"]}))
+        if item["photo_required"] and facts.item_photos.get((code, item["code"]), 0) < 1:
+            missing.append(Refusal("photo_missing", {"item": item["code"]}))
+    if stage["kind"] == "pre_service" and not facts.quote_confirmed:
+        missing.append(Refusal("quote_not_confirmed"))
+    if stage["kind"] == "post_service" and not facts.tools_removed:
+        missing.append(Refusal("tools_not_removed"))
+    return missing
+
+
+def status_after_stage(facts: JobFacts, stage: dict) -> Status:
+    """The status a job moves to when the given stage completes."""
+    kind = stage["kind"]
+    if kind == "pre_service":
+        return Status.SAFETY
+    if kind == "safety":
+        return Status.CLEANING
+    if kind == "cleaning":
+        remaining = [
+            s for s in facts.cleaning_stages() if s["code"] not in facts.completed_stages | {stage["code"]}
+        ]
+        return Status.CLEANING if remaining else Status.HANDOVER
+    return Status.AWAITING_SIGNATURE
+
+
+def decide(facts: JobFacts, action: Action, stage_code: str | None = None) -> Status:
+    """The status after an action, or WorkflowError naming every reason it is refused."""
+    status = facts.status
+    if action == Action.CHECK_IN:
+        if status != Status.SCHEDULED:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        if facts.qualification_problems:
+            raise WorkflowError(
+                [Refusal("not_qualified", {"problems": facts.qualification_problems})]
+            )
+        return Status.CHECKED_IN
+    if action == Action.COMPLETE_STAGE:
+        stage = facts.stage(stage_code or "")
+        refusal = _stage_refusal(facts, stage)
+        if refusal:
+            raise WorkflowError([refusal])
+        missing = missing_for_stage(facts, stage)
+        if missing:
+            raise WorkflowError(missing)
+        return status_after_stage(facts, stage)
+    if action == Action.BLOCK:
+        if status != Status.SAFETY:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return Status.BLOCKED
+    if action == Action.PAUSE:
+        if status not in ACTIVE | {Status.SCHEDULED}:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return Status.PAUSED
+    if action == Action.RESUME:
+        if status != Status.PAUSED or facts.paused_from is None:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return facts.paused_from
+    if action == Action.UNBLOCK:
+        if status != Status.BLOCKED:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return Status.SAFETY
+    if action == Action.SIGN:
+        if status != Status.AWAITING_SIGNATURE:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return Status.COMPLETED
+    if action == Action.CANCEL:
+        if status in FINAL:
+            raise WorkflowError([Refusal("wrong_status", {"status": status})])
+        return Status.CANCELLED
+    raise WorkflowError([Refusal("unknown_action")])
