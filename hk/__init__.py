@@ -96,10 +96,16 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk import models  # noqa: F401  (registers the tables)
     from hk.auth import bp as auth_bp
     from hk.errors import register_error_handlers
+    from hk.jobs import bp as jobs_bp
     from hk.main import bp as main_bp
+    from hk.storage import init_storage
+    from hk.supervise import bp as supervise_bp
 
+    init_storage(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(supervise_bp)
     register_error_handlers(app)
 
     from hk.auth.access import enforce_login

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from hk.auth.service import hash_password
 from hk.catalogue import load_catalogue_file
 from hk.domain.clock import local_datetime, local_today
 from hk.extensions import db
+from hk.jobs.service import build_quote
 from hk.models import (
     Certificate,
     CertificateKind,
@@ -88,6 +90,10 @@ TODAY_JOBS = [
     ("worker2", 3, "move_cleaning", (13, 30), 300),
     ("worker3", 4, "daily_cleaning", (10, 0), 180),
 ]
+
+
+# Floor area of each demo customer's home, m².
+DEMO_AREAS = ["89", "126", "75", "142", "98"]
 
 
 @dataclass
@@ -194,18 +200,18 @@ def seed_demo(password: str, tz: str, only_demo: bool = True) -> DemoResult:
         service_type = db.session.scalar(select(ServiceType).where(ServiceType.code == code))
         template = service_type.current_template
         start = local_datetime(today, hour, minute, tz)
-        db.session.add(
-            Job(
-                number=number,
-                customer=customers[c_index],
-                service_type=service_type,
-                template=template,
-                worker=users[username],
-                scheduled_start=start,
-                scheduled_end=start + timedelta(minutes=minutes),
-                template_snapshot=template.snapshot(),
-            )
+        job = Job(
+            number=number,
+            customer=customers[c_index],
+            service_type=service_type,
+            template=template,
+            worker=users[username],
+            scheduled_start=start,
+            scheduled_end=start + timedelta(minutes=minutes),
+            template_snapshot=template.snapshot(),
         )
+        build_quote(job, area_m2=Decimal(DEMO_AREAS[c_index]))
+        db.session.add(job)
         created_jobs += 1
     if not is_demo_database():
         db.session.flush()

@@ -47,3 +47,38 @@ PROBLEM_REASON_LABELS = {
     "expired": _l("%(kind)s expired on %(date)s"),
     "not_yet_valid": _l("%(kind)s is only valid from %(date)s"),
 }
+
+INCIDENT_TYPE_LABELS = {
+    "injury": _l("Injury"),
+    "fall": _l("Fall"),
+    "fire": _l("Fire"),
+    "property_damage": _l("Property damage"),
+    "chemical_exposure": _l("Chemical exposure"),
+    "customer_dispute": _l("Customer dispute"),
+    "unsafe_site": _l("Unsafe site"),
+    "other": _l("Other"),
+}
+
+INCIDENT_SEVERITY_LABELS = {
+    "minor": _l("Minor — work can go on"),
+    "moderate": _l("Moderate — supervisor should know today"),
+    "severe": _l("Severe — stop work, supervisor now"),
+}
+
+INCIDENT_STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
+
+STAGE_KIND_LABELS = {
+    "pre_service": _l("Pre-service"),
+    "safety": _l("Safety check"),
+    "cleaning": _l("Cleaning"),
+    "post_service": _l("Handover"),
+}
+
+PHOTO_KIND_LABELS = {
+    "before": _l("Before"),
+    "after": _l("After"),
+    "handover": _l("Handover"),
+    "incident": _l("Incident"),
+}
+
+UNIT_LABELS = {"hour": _l("hour"), "m2": _l("m²"), "item": _l("item"), "job": _l("job")}

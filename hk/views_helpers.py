@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
 
 from hk import labels
 from hk.auth.forms import LanguageForm
@@ -33,6 +35,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["when"] = lambda dt: format_datetime(dt, "medium") if dt else ""
     app.jinja_env.filters["problem_text"] = problem_text
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
+    app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""
+    app.jinja_env.filters["qty"] = lambda v: format_decimal(v, "#,##0.##") if v is not None else ""
 
     @app.context_processor
     def _page_context():

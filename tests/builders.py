@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hk.auth.service import hash_password
 from hk.catalogue import load_catalogue_file
 from hk.extensions import db
+from hk.jobs.service import build_quote
 from hk.models import (
     Certificate,
     CertificateKind,
@@ -105,6 +106,7 @@ def make_job(
         scheduled_end=start + timedelta(minutes=minutes),
         template_snapshot=template.snapshot(),
     )
+    build_quote(job)
     db.session.add(job)
     db.session.commit()
     return job

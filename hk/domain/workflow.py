@@ -140,12 +140,18 @@ def stage_is_open(facts: JobFacts, stage_code: str) -> bool:
     return _stage_refusal(facts, facts.stage(stage_code)) is None
 
 
-def check_answer(facts: JobFacts, stage_code: str, item_code: str, answer: Answer | None) -> None:
-    """Guard for ticking, answering or undoing one item; raises WorkflowError."""
+def require_open(facts: JobFacts, stage_code: str) -> dict:
+    """The stage, when it is open for work now; otherwise WorkflowError saying why not."""
     stage = facts.stage(stage_code)
     refusal = _stage_refusal(facts, stage)
     if refusal:
         raise WorkflowError([refusal])
+    return stage
+
+
+def check_answer(facts: JobFacts, stage_code: str, item_code: str, answer: Answer | None) -> None:
+    """Guard for ticking, answering or undoing one item; raises WorkflowError."""
+    stage = require_open(facts, stage_code)
     item = next((i for i in stage["items"] if i["code"] == item_code), None)
     if item is None:
         raise WorkflowError([Refusal("unknown_item")])
@@ -200,9 +206,7 @@ def decide(facts: JobFacts, action: Action, stage_code: str | None = None) -> St
         if status != Status.SCHEDULED:
             raise WorkflowError([Refusal("wrong_status", {"status": status})])
         if facts.qualification_problems:
-            raise WorkflowError(
-                [Refusal("not_qualified", {"problems": facts.qualification_problems})]
-            )
+            raise WorkflowError([Refusal("not_qualified", {"problems": facts.qualification_problems})])
         return Status.CHECKED_IN
     if action == Action.COMPLETE_STAGE:
         stage = facts.stage(stage_code or "")

@@ -1,0 +1,89 @@
+"""Forms of the job screens; every one also works as a plain form post."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from hk.labels import INCIDENT_SEVERITY_LABELS, INCIDENT_TYPE_LABELS
+
+
+def _max(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class CheckInForm(FlaskForm):
+    share_location = BooleanField(_l("Share my location for this check-in"))
+    lat = FloatField(validators=[Optional(), NumberRange(-90, 90)])
+    lng = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+    accuracy = FloatField(validators=[Optional(), NumberRange(0, 100000)])
+
+
+class ItemForm(FlaskForm):
+    answer = HiddenField()
+    note = TextAreaField(_l("Note"), validators=[Optional(), _max(1000)])
+    action = HiddenField(default="answer")
+
+
+class PreServiceForm(FlaskForm):
+    valuables = TextAreaField(
+        _l("Valuables and fragile items pointed out by the customer"), validators=[Optional(), _max(1000)]
+    )
+    requests = TextAreaField(_l("Special requests"), validators=[Optional(), _max(1000)])
+    confirm_quote = BooleanField(_l("The customer agreed to the scope and the quote above"))
+
+
+class HandoverForm(FlaskForm):
+    tools_removed = BooleanField(_l("All tools, materials and rubbish have been removed"))
+    remarks = TextAreaField(_l("Remarks for the customer"), validators=[Optional(), _max(2000)])
+
+
+class HandoverItemForm(FlaskForm):
+    description = StringField(
+        _l("Item handed back"),
+        validators=[DataRequired(message=_l("Please say what was handed back.")), _max(200)],
+        render_kw={"placeholder": _l("e.g. door key, access card")},
+    )
+    quantity = IntegerField(
+        _l("Quantity"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("Please enter a number.")),
+            NumberRange(1, 99, message=_l("Between 1 and 99.")),
+        ],
+    )
+    client_key = HiddenField()
+
+
+class IncidentForm(FlaskForm):
+    type = RadioField(
+        _l("What kind of incident?"),
+        choices=list(INCIDENT_TYPE_LABELS.items()),
+        validators=[InputRequired(message=_l("Please choose the kind of incident."))],
+    )
+    severity = RadioField(
+        _l("How serious?"),
+        choices=list(INCIDENT_SEVERITY_LABELS.items()),
+        validators=[InputRequired(message=_l("Please choose how serious it is."))],
+    )
+    what_happened = TextAreaField(
+        _l("What happened?"),
+        validators=[DataRequired(message=_l("Please describe what happened.")), _max(4000)],
+    )
+    action_taken = TextAreaField(_l("What was done about it?"), validators=[Optional(), _max(4000)])
+    client_key = HiddenField()
+
+
+class ResolveForm(FlaskForm):
+    resolution = TextAreaField(
+        _l("How was it resolved?"),
+        validators=[DataRequired(message=_l("Please say how it was resolved.")), _max(4000)],
+    )

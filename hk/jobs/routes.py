@@ -1,0 +1,499 @@
+"""The job screens. Routes parse, call hk.jobs.service, and render a page or a fragment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import partial
+
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Forbidden
+
+from hk.auth.access import roles_required
+from hk.domain.clock import local_today
+from hk.domain.qualification import qualification_problems
+from hk.domain.workflow import Answer, Status, WorkflowError
+from hk.extensions import db, htmx
+from hk.jobs import bp, service
+from hk.jobs.forms import (
+    CheckInForm,
+    HandoverForm,
+    HandoverItemForm,
+    IncidentForm,
+    ItemForm,
+    PreServiceForm,
+)
+from hk.jobs.messages import photo_rejection_text, refusal_texts
+from hk.jobs.views import current_stage_code, item_view, photos_of, stage_context
+from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo, Role
+from hk.photos import PhotoRejected, process_photo
+from hk.storage import get_storage
+from hk.views_helpers import current_lang
+
+DEVICE_COOKIE = "hk_device"
+WORKERS = (Role.WORKER,)
+EVERYONE = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
+
+
+class NotYourJob(Forbidden):
+    """A worker opened a job assigned to someone else."""
+
+
+@bp.before_request
+def _device():
+    g.device_id = request.cookies.get(DEVICE_COOKIE) or ""
+    g.new_device = len(g.device_id) < 16
+    if g.new_device:
+        g.device_id = secrets.token_urlsafe(16)
+
+
+@bp.after_request
+def _set_device(response):
+    if g.get("new_device"):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            g.device_id,
+            max_age=400 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response
+
+
+def load_job(job_id: int) -> Job:
+    """The job, if the person may see it: its own worker, or a supervisor or admin."""
+    job = db.session.get(Job, job_id)
+    if job is None:
+        abort(404)
+    if current_user.role == Role.WORKER and job.worker_id != current_user.id:
+        raise NotYourJob()
+    return job
+
+
+def _today():
+    return local_today(current_app.config["TIMEZONE"])
+
+
+def _redirect(endpoint: str, **values):
+    """A change of screen: HX-Redirect for htmx, 303 for a plain browser."""
+    url = url_for(endpoint, **values)
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+def _conflict(job: Job):
+    """The second device sees why it cannot change the job, and how to take it over."""
+    return render_template("jobs/conflict.html", job=job), 409
+
+
+def _refused(job: Job, error: WorkflowError, stage_code: str | None = None):
+    messages = refusal_texts(error.refusals, job.stages, current_lang())
+    if htmx:
+        return render_template("jobs/_messages.html", messages=messages, stage_code=stage_code), 409
+    if stage_code:
+        return _render_stage(job, stage_code, errors=messages, status=409)
+    return render_template("jobs/refused.html", job=job, messages=messages), 409
+
+
+def _render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
+    ctx = stage_context(job, stage_code, current_lang())
+    ctx.setdefault(
+        "pre_form",
+        forms.get("pre_form")
+        or PreServiceForm(
+            formdata=None,
+            valuables=job.valuables_notes,
+            requests=job.special_requests,
+            confirm_quote=job.quote_confirmed_at is not None,
+        ),
+    )
+    ctx.setdefault(
+        "handover_form",
+        forms.get("handover_form")
+        or HandoverForm(formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks),
+    )
+    ctx.setdefault(
+        "handover_item_form",
+        forms.get("handover_item_form")
+        or HandoverItemForm(formdata=None, client_key=secrets.token_urlsafe(12)),
+    )
+    return render_template("jobs/stage.html", errors=errors or [], **ctx), status
+
+
+def _guarded(job: Job, stage_code: str | None, action):
+    """Run a service call; turn refusals, device conflicts and stale saves into clear answers."""
+    try:
+        action()
+    except service.DeviceConflict:
+        db.session.rollback()
+        return _conflict(job)
+    except WorkflowError as error:
+        db.session.rollback()
+        return _refused(job, error, stage_code)
+    except StaleDataError:
+        db.session.rollback()
+        return render_template("jobs/conflict.html", job=job, stale=True), 409
+    return None
+
+
+@bp.route("/<int:job_id>")
+@roles_required(*EVERYONE)
+def show_job(job_id: int):
+    """The job's current screen: check-in, the open stage, or where it stands."""
+    job = load_job(job_id)
+    if current_user.role != Role.WORKER:
+        return redirect(url_for("supervise.show_job_record", job_id=job.id))
+    if job.status == Status.SCHEDULED:
+        problems = qualification_problems(current_user.certificates, _today())
+        return render_template(
+            "jobs/checkin.html", job=job, form=CheckInForm(formdata=None), problems=problems
+        )
+    code = current_stage_code(job)
+    if code:
+        return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code))
+    return render_template("jobs/status.html", job=job, incidents=job.incidents)
+
+
+@bp.route("/<int:job_id>/check-in", methods=["POST"])
+@roles_required(*WORKERS)
+def check_in_job(job_id: int):
+    """Record arrival, with the location only when the person agreed to share it."""
+    job = load_job(job_id)
+    form = CheckInForm()
+    location = None
+    if (
+        form.validate()
+        and form.share_location.data
+        and form.lat.data is not None
+        and form.lng.data is not None
+    ):
+        location = service.Location(form.lat.data, form.lng.data, form.accuracy.data)
+    failed = _guarded(job, None, lambda: service.check_in(job, current_user, g.device_id, _today(), location))
+    if failed:
+        if job.status == Status.SCHEDULED:
+            problems = qualification_problems(current_user.certificates, _today())
+            return render_template("jobs/checkin.html", job=job, form=form, problems=problems), 409
+        return failed
+    return _redirect("jobs.show_job", job_id=job.id)
+
+
+@bp.route("/<int:job_id>/stages/<stage_code>")
+@roles_required(*WORKERS)
+def show_stage(job_id: int, stage_code: str):
+    """One stage: its items, photos and, by kind, the quote or the handover."""
+    job = load_job(job_id)
+    if not any(s["code"] == stage_code for s in job.stages):
+        abort(404)
+    if job.status == Status.SCHEDULED:
+        return redirect(url_for("jobs.show_job", job_id=job.id))
+    return _render_stage(job, stage_code)
+
+
+def _item_fragment(job: Job, stage_code: str, item_code: str, errors=None, status=200):
+    stage = next(s for s in job.stages if s["code"] == stage_code)
+    item = next(i for i in stage["items"] if i["code"] == item_code)
+    ctx = stage_context(job, stage_code, current_lang())
+    view = item_view(job, stage, item, current_lang(), photos_of(job, stage_code))
+    return render_template("jobs/_item.html", it=view, errors=errors or [], **ctx), status
+
+
+@bp.route("/<int:job_id>/stages/<stage_code>/items/<item_code>", methods=["POST"])
+@roles_required(*WORKERS)
+def answer_item(job_id: int, stage_code: str, item_code: str):
+    """Tick, answer, undo or annotate one item; htmx gets the item back as a fragment."""
+    job = load_job(job_id)
+    stage = next((s for s in job.stages if s["code"] == stage_code), None)
+    if stage is None or not any(i["code"] == item_code for i in stage["items"]):
+        abort(404)
+    form = ItemForm()
+    if not form.validate():
+        errors = [m for msgs in form.errors.values() for m in msgs]
+        if htmx:
+            return _item_fragment(job, stage_code, item_code, errors=errors, status=422)
+        return _render_stage(job, stage_code, errors=errors, status=422)
+    if form.action.data == "note":
+        call = partial(
+            service.set_note, job, current_user, g.device_id, stage_code, item_code, form.note.data or ""
+        )
+    else:
+        try:
+            answer = Answer(form.answer.data) if form.answer.data else None
+        except ValueError:
+            abort(400)
+        call = partial(service.set_answer, job, current_user, g.device_id, stage_code, item_code, answer)
+    failed = _guarded(job, stage_code, call)
+    if failed:
+        return failed
+    if job.status == Status.BLOCKED:
+        return _redirect("jobs.show_job", job_id=job.id)
+    if htmx:
+        return _item_fragment(job, stage_code, item_code)
+    return redirect(
+        url_for("jobs.show_stage", job_id=job.id, stage_code=stage_code) + f"#item-{item_code}", code=303
+    )
+
+
+@bp.route("/<int:job_id>/stages/<stage_code>/complete", methods=["POST"])
+@roles_required(*WORKERS)
+def complete_stage(job_id: int, stage_code: str):
+    """Complete a stage when its standard is met, and go on to the next step."""
+    job = load_job(job_id)
+    failed = _guarded(
+        job, stage_code, lambda: service.complete_stage(job, current_user, g.device_id, stage_code)
+    )
+    if failed:
+        return failed
+    return _redirect("jobs.show_job", job_id=job.id)
+
+
+@bp.route("/<int:job_id>/pre-service", methods=["POST"])
+@roles_required(*WORKERS)
+def save_pre_service(job_id: int):
+    """Keep valuables, special requests and the customer's agreement to the quote."""
+    job = load_job(job_id)
+    form = PreServiceForm()
+    code = next(s["code"] for s in job.stages if s["kind"] == "pre_service")
+    if not form.validate():
+        return _render_stage(job, code, status=422, pre_form=form)
+    failed = _guarded(
+        job,
+        code,
+        lambda: service.save_pre_service(
+            job,
+            current_user,
+            g.device_id,
+            form.valuables.data or "",
+            form.requests.data or "",
+            bool(form.confirm_quote.data),
+        ),
+    )
+    if failed:
+        return failed
+    if htmx:
+        return render_template("jobs/_saved.html", message=_("Saved.")), 200
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#pre-service", code=303)
+
+
+def _handover_code(job: Job) -> str:
+    return next(s["code"] for s in job.stages if s["kind"] == "post_service")
+
+
+@bp.route("/<int:job_id>/handover", methods=["POST"])
+@roles_required(*WORKERS)
+def save_handover(job_id: int):
+    """Keep the handover remarks and the tools-removed confirmation."""
+    job = load_job(job_id)
+    form = HandoverForm()
+    code = _handover_code(job)
+    if not form.validate():
+        return _render_stage(job, code, status=422, handover_form=form)
+    failed = _guarded(
+        job,
+        code,
+        lambda: service.save_handover(
+            job, current_user, g.device_id, bool(form.tools_removed.data), form.remarks.data or ""
+        ),
+    )
+    if failed:
+        return failed
+    if htmx:
+        return render_template("jobs/_saved.html", message=_("Saved.")), 200
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover", code=303)
+
+
+def _handover_items_fragment(job: Job, form: HandoverItemForm | None = None, status: int = 200):
+    form = form or HandoverItemForm(formdata=None, client_key=secrets.token_urlsafe(12))
+    ctx = stage_context(job, _handover_code(job), current_lang())
+    return render_template("jobs/_handover_items.html", handover_item_form=form, **ctx), status
+
+
+@bp.route("/<int:job_id>/handover/items", methods=["POST"])
+@roles_required(*WORKERS)
+def add_handover_item(job_id: int):
+    """Add a handed-back item (keys, cards, things) with its quantity."""
+    job = load_job(job_id)
+    form = HandoverItemForm()
+    code = _handover_code(job)
+    if not form.validate() or not form.client_key.data:
+        if htmx:
+            return _handover_items_fragment(job, form, 422)
+        return _render_stage(job, code, status=422, handover_item_form=form)
+    failed = _guarded(
+        job,
+        code,
+        lambda: service.add_handover_item(
+            job, current_user, g.device_id, form.description.data, form.quantity.data, form.client_key.data
+        ),
+    )
+    if failed:
+        return failed
+    if htmx:
+        return _handover_items_fragment(job)
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover-items", code=303)
+
+
+@bp.route("/<int:job_id>/handover/items/<int:item_id>/delete", methods=["POST"])
+@roles_required(*WORKERS)
+def remove_handover_item(job_id: int, item_id: int):
+    """Remove a handover line added by mistake."""
+    job = load_job(job_id)
+    code = _handover_code(job)
+    failed = _guarded(
+        job, code, lambda: service.remove_handover_item(job, current_user, g.device_id, item_id)
+    )
+    if failed:
+        return failed
+    if htmx:
+        return _handover_items_fragment(job)
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover-items", code=303)
+
+
+@bp.route("/<int:job_id>/take-over", methods=["POST"])
+@roles_required(*WORKERS)
+def take_over_job(job_id: int):
+    """Continue the job on this phone; the other device is told when it next saves."""
+    job = load_job(job_id)
+    service.take_over(job, current_user, g.device_id)
+    return _redirect("jobs.show_job", job_id=job.id)
+
+
+# --- photos ------------------------------------------------------------------------------------
+
+
+def _photo_error(message: str, status: int, job: Job, stage_code: str | None):
+    if request.headers.get("X-Requested-With") == "fetch" or htmx:
+        return render_template("jobs/_photo_error.html", message=message), status
+    if stage_code:
+        return _render_stage(job, stage_code, errors=[message], status=status)
+    return render_template("jobs/refused.html", job=job, messages=[message]), status
+
+
+@bp.route("/<int:job_id>/photos", methods=["POST"])
+@roles_required(*WORKERS)
+def upload_photo(job_id: int):
+    """Take a photo for a stage, an item or an incident: checked, cleaned, stored, logged."""
+    job = load_job(job_id)
+    stage_code = request.form.get("stage") or None
+    item_code = request.form.get("item") or None
+    client_key = (request.form.get("client_key") or "").strip()[:64] or secrets.token_urlsafe(12)
+    incident = None
+    if request.form.get("incident"):
+        incident = db.session.get(Incident, request.form.get("incident", type=int) or 0)
+        if incident is None or incident.job_id != job.id:
+            abort(404)
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return _photo_error(_("Please choose or take a photo first."), 422, job, stage_code)
+    cfg = current_app.config
+    try:
+        processed = process_photo(
+            upload.read(),
+            max_bytes=cfg["MAX_PHOTO_BYTES"],
+            max_pixels=cfg["MAX_PHOTO_PIXELS"],
+            tz=cfg["TIMEZONE"],
+        )
+    except PhotoRejected as error:
+        return _photo_error(photo_rejection_text(error), 422, job, stage_code)
+    photo_holder = {}
+
+    def store():
+        photo_holder["photo"] = service.add_photo(
+            job, current_user, g.device_id, processed, client_key, stage_code, item_code, incident
+        )
+
+    failed = _guarded(job, stage_code, store)
+    if failed:
+        return failed
+    photo = photo_holder["photo"]
+    if request.headers.get("X-Requested-With") == "fetch" or htmx:
+        return render_template("jobs/_photo.html", photo=photo, job=job), 201
+    if incident is not None:
+        return redirect(url_for("jobs.show_incident", job_id=job.id, incident_id=incident.id), code=303)
+    anchor = f"#item-{item_code}" if item_code else "#stage-photos"
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=stage_code) + anchor, code=303)
+
+
+@bp.route("/<int:job_id>/photos/<int:photo_id>")
+@roles_required(*EVERYONE)
+def show_photo(job_id: int, photo_id: int):
+    """A stored photo, only to people allowed to see the job; never served from static/."""
+    job = load_job(job_id)
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.job_id != job.id:
+        abort(404)
+    key = photo.thumb_key if request.args.get("size") == "thumb" else photo.storage_key
+    response = make_response(get_storage().get(key))
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}.jpg"'
+    return response
+
+
+# --- incidents -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:job_id>/incidents/new")
+@roles_required(*WORKERS)
+def new_incident(job_id: int):
+    """The incident form, reachable from every step."""
+    job = load_job(job_id)
+    form = IncidentForm(formdata=None, client_key=secrets.token_urlsafe(12))
+    return render_template("jobs/incident_form.html", job=job, form=form)
+
+
+@bp.route("/<int:job_id>/incidents", methods=["POST"])
+@roles_required(*WORKERS)
+def report_incident(job_id: int):
+    """Save the incident at once; a severe one pauses the job."""
+    job = load_job(job_id)
+    form = IncidentForm()
+    if not form.validate() or not form.client_key.data:
+        return render_template("jobs/incident_form.html", job=job, form=form), 422
+    holder = {}
+
+    def save():
+        holder["incident"] = service.report_incident(
+            job,
+            current_user,
+            form.client_key.data,
+            IncidentType(form.type.data),
+            IncidentSeverity(form.severity.data),
+            form.what_happened.data,
+            form.action_taken.data or "",
+        )
+
+    failed = _guarded(job, None, save)
+    if failed:
+        return failed
+    return _redirect("jobs.show_incident", job_id=job.id, incident_id=holder["incident"].id)
+
+
+@bp.route("/<int:job_id>/incidents/<int:incident_id>")
+@roles_required(*EVERYONE)
+def show_incident(job_id: int, incident_id: int):
+    """The saved incident, where photos can be added."""
+    job = load_job(job_id)
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or incident.job_id != job.id:
+        abort(404)
+    photos = list(
+        db.session.scalars(db.select(Photo).where(Photo.incident_id == incident.id).order_by(Photo.id))
+    )
+    return render_template(
+        "jobs/incident.html", job=job, incident=incident, photos=photos, client_key=secrets.token_urlsafe(12)
+    )

@@ -1,0 +1,114 @@
+"""What the job templates show, gathered in one place so templates never query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from hk.domain import workflow
+from hk.domain.workflow import JobFacts, Status
+from hk.extensions import db
+from hk.jobs.service import facts_for, quote_total
+from hk.models import ItemCheck, Job, Photo
+from hk.models.catalog import pick
+
+
+@dataclass
+class Step:
+    code: str
+    kind: str
+    name: str
+    state: str  # "done", "open", "locked"
+
+
+@dataclass
+class ItemView:
+    stage_code: str
+    code: str
+    label: str
+    required: bool
+    photo_required: bool
+    safety: bool
+    answer: str | None
+    note: str | None
+    photos: list[Photo] = field(default_factory=list)
+
+
+def steps(job: Job, facts: JobFacts, lang: str) -> list[Step]:
+    """The stages of the job in order, each done, open or locked."""
+    result = []
+    for stage in job.stages:
+        if stage["code"] in facts.completed_stages:
+            state = "done"
+        elif workflow.stage_is_open(facts, stage["code"]):
+            state = "open"
+        else:
+            state = "locked"
+        result.append(
+            Step(stage["code"], stage["kind"], pick(stage["name"]["zh_CN"], stage["name"]["en"], lang), state)
+        )
+    return result
+
+
+def photos_of(job: Job, stage_code: str | None = None) -> list[Photo]:
+    """A job's evidence photos (not incident photos), optionally of one stage, oldest first."""
+    query = select(Photo).where(Photo.job_id == job.id, Photo.incident_id.is_(None))
+    if stage_code is not None:
+        query = query.where(Photo.stage_code == stage_code)
+    return list(db.session.scalars(query.order_by(Photo.uploaded_at, Photo.id)))
+
+
+def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo]) -> ItemView:
+    """One checklist item with its answer, note and photos."""
+    check: ItemCheck | None = next(
+        (c for c in job.checks if (c.stage_code, c.item_code) == (stage["code"], item["code"])), None
+    )
+    return ItemView(
+        stage_code=stage["code"],
+        code=item["code"],
+        label=pick(item["label"]["zh_CN"], item["label"]["en"], lang),
+        required=item["required"],
+        photo_required=item["photo_required"],
+        safety=item["safety"] or stage["kind"] == "safety",
+        answer=str(check.answer) if check and check.answer else None,
+        note=check.note if check else None,
+        photos=[p for p in photos if p.item_code == item["code"]],
+    )
+
+
+def stage_context(job: Job, stage_code: str, lang: str) -> dict:
+    """Everything the stage screen needs."""
+    facts = facts_for(job)
+    stage = facts.stage(stage_code)
+    photos = photos_of(job, stage_code)
+    return {
+        "job": job,
+        "stage": stage,
+        "stage_name": pick(stage["name"]["zh_CN"], stage["name"]["en"], lang),
+        "steps": steps(job, facts, lang),
+        "is_open": workflow.stage_is_open(facts, stage_code),
+        "is_done": stage_code in facts.completed_stages,
+        "items": [item_view(job, stage, item, lang, photos) for item in stage["items"]],
+        "stage_photos": [p for p in photos if p.item_code is None],
+        "quote_total": quote_total(job),
+        "tools": [pick(t["zh_CN"], t["en"], lang) for t in job.template_snapshot.get("tools", [])],
+        "materials": [pick(m["zh_CN"], m["en"], lang) for m in job.template_snapshot.get("materials", [])],
+    }
+
+
+def current_stage_code(job: Job) -> str | None:
+    """The stage open for work now, if any."""
+    stage = workflow.open_stage(facts_for(job))
+    return stage["code"] if stage else None
+
+
+def is_waiting(job: Job) -> bool:
+    """True when the worker can do nothing but wait or hand over to the customer."""
+    return job.status in (
+        Status.PAUSED,
+        Status.BLOCKED,
+        Status.AWAITING_SIGNATURE,
+        Status.COMPLETED,
+        Status.CANCELLED,
+    )

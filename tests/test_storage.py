@@ -1,0 +1,134 @@
+import hashlib
+import os
+import stat
+
+import pytest
+from flask import Flask
+
+from hk.storage import LocalStorage, get_storage, init_storage
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return LocalStorage(tmp_path / "storage")
+
+
+def files_under(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_put_then_get_returns_the_same_bytes_under_a_content_address(storage):
+    data = b"\xff\xd8 a photo"
+    sha = hashlib.sha256(data).hexdigest()
+
+    key = storage.put(data, "photos", ".jpg")
+
+    assert key == f"photos/{sha[:2]}/{sha}.jpg"
+    assert storage.get(key) == data
+    assert storage.exists(key)
+    assert storage.size(key) == len(data)
+
+
+def test_the_same_bytes_twice_give_one_key_and_one_file(storage, monkeypatch):
+    first = storage.put(b"same", "photos", ".jpg")
+
+    def no_rewrite(*args):
+        raise AssertionError("an existing key must not be written again")
+
+    monkeypatch.setattr(os, "replace", no_rewrite)
+    second = storage.put(b"same", "photos", ".jpg")
+
+    assert first == second
+    assert files_under(storage.root) == [storage.root / first]
+
+
+def test_different_bytes_give_different_keys(storage):
+    assert storage.put(b"one", "photos", ".jpg") != storage.put(b"two", "photos", ".jpg")
+
+
+def test_files_land_under_the_root_with_private_permissions(storage, tmp_path):
+    key = storage.put(b"record", "records", ".pdf")
+    path = storage.root / key
+
+    assert path.is_file()
+    assert path.resolve().is_relative_to((tmp_path / "storage").resolve())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o750
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o750
+    assert not [p for p in files_under(storage.root) if p.name.startswith(".tmp-")]
+
+
+def test_delete_is_idempotent(storage):
+    key = storage.put(b"gone soon", "photos", ".jpg")
+
+    storage.delete(key)
+    storage.delete(key)
+
+    assert not storage.exists(key)
+    with pytest.raises(FileNotFoundError):
+        storage.get(key)
+
+
+def test_a_missing_key_does_not_exist(storage):
+    assert not storage.exists("photos/ab/nothing.jpg")
+    with pytest.raises(FileNotFoundError):
+        storage.size("photos/ab/nothing.jpg")
+
+
+BAD_KEYS = [
+    "",
+    "../secret",
+    "photos/../../secret",
+    "photos/..",
+    "photos/a..b",
+    "/etc/passwd",
+    "//etc/passwd",
+    "photos//x.jpg",
+    "photos/./x.jpg",
+    ".",
+    "Photos/x.jpg",
+    "photos/x y.jpg",
+    "photos\\x.jpg",
+    "photos/x.jpg\x00",
+    "photos/照片.jpg",
+    "photos/x.jpg\n",
+    "~/x",
+]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+@pytest.mark.parametrize("method", ["get", "exists", "delete", "size"])
+def test_bad_keys_are_refused(storage, key, method):
+    with pytest.raises(ValueError):
+        getattr(storage, method)(key)
+
+
+@pytest.mark.parametrize(("prefix", "suffix"), [("../up", ".jpg"), ("/abs", ".jpg"), ("photos", "/../x")])
+def test_put_refuses_a_prefix_or_suffix_that_makes_a_bad_key(storage, prefix, suffix):
+    with pytest.raises(ValueError):
+        storage.put(b"x", prefix, suffix)
+    assert not storage.root.exists() or not files_under(storage.root)
+
+
+def test_a_symlink_cannot_lead_out_of_the_root(storage, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"secret")
+    storage.root.mkdir(parents=True)
+    (storage.root / "photos").symlink_to(outside)
+
+    with pytest.raises(ValueError):
+        storage.get("photos/secret.txt")
+
+
+def test_init_storage_registers_storage_at_the_configured_path(tmp_path):
+    app = Flask(__name__)
+    app.config["STORAGE_PATH"] = str(tmp_path / "store")
+
+    init_storage(app)
+
+    with app.app_context():
+        storage = get_storage()
+        key = storage.put(b"bytes", "photos", ".jpg")
+    assert isinstance(storage, LocalStorage)
+    assert (tmp_path / "store" / key).read_bytes() == b"bytes"
