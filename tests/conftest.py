@@ -91,7 +91,7 @@ def client(app):
 
 def csrf_token(client, path: str = "/login") -> str:
     """The CSRF token of the client's session, read from a page as a browser would."""
-    page = client.get(path)
+    page = client.get(path, follow_redirects=True)
     match = CSRF_RE.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)

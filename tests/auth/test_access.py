@@ -1,19 +1,65 @@
 """Every route declares who may open it; the role × route table proves it is enforced."""
 
-import pytest
+import io
 
-from hk.models import Role
-from tests.builders import make_user
+import pytest
+from PIL import Image
+
+from hk.jobs import service
+from hk.models import IncidentSeverity, IncidentType, Role
+from hk.photos import process_photo
+from tests.builders import make_job, make_user
+from tests.conftest import csrf_token
 
 PUBLIC = {"auth.login", "auth.set_language", "main.healthz", "static"}
+W, S, A = Role.WORKER, Role.SUPERVISOR, Role.ADMIN
 
-# endpoint → (path, roles allowed, status for an allowed role)
+# endpoint → (path, roles allowed, status for an allowed role); {job}, {photo}, {incident} filled in.
 ACCESS = {
-    "main.home": ("/", set(Role), 302),
-    "main.today": ("/today", {Role.WORKER}, 200),
-    "main.overview": ("/overview", {Role.SUPERVISOR, Role.ADMIN}, 200),
+    "main.home": ("/", {W, S, A}, 302),
+    "main.today": ("/today", {W}, 200),
+    "main.overview": ("/overview", {S, A}, 200),
+    "jobs.show_job": ("/jobs/{job}", {W, S, A}, 302),  # to the open stage, or to the record
+    "jobs.show_stage": ("/jobs/{job}/stages/pre_service", {W}, 200),
+    "jobs.show_photo": ("/jobs/{job}/photos/{photo}", {W, S, A}, 200),
+    "jobs.new_incident": ("/jobs/{job}/incidents/new", {W}, 200),
+    "jobs.show_incident": ("/jobs/{job}/incidents/{incident}", {W, S, A}, 200),
+    "supervise.list_incidents": ("/incidents", {S, A}, 200),
+    "supervise.show_job_record": ("/jobs/{job}/record", {S, A}, 200),
 }
-POST_ONLY = {"auth.logout": ("/logout", set(Role))}
+POST_ONLY = {
+    "auth.logout": ("/logout", {W, S, A}),
+    "jobs.check_in_job": ("/jobs/{job}/check-in", {W}),
+    "jobs.answer_item": ("/jobs/{job}/stages/pre_service/items/confirm_scope", {W}),
+    "jobs.complete_stage": ("/jobs/{job}/stages/pre_service/complete", {W}),
+    "jobs.save_pre_service": ("/jobs/{job}/pre-service", {W}),
+    "jobs.save_handover": ("/jobs/{job}/handover", {W}),
+    "jobs.add_handover_item": ("/jobs/{job}/handover/items", {W}),
+    "jobs.remove_handover_item": ("/jobs/{job}/handover/items/1/delete", {W}),
+    "jobs.take_over_job": ("/jobs/{job}/take-over", {W}),
+    "jobs.upload_photo": ("/jobs/{job}/photos", {W}),
+    "jobs.report_incident": ("/jobs/{job}/incidents", {W}),
+    "supervise.close_incident": ("/incidents/{incident}/close", {S, A}),
+    "supervise.resume_job": ("/jobs/{job}/resume", {S, A}),
+    "supervise.unblock_job": ("/jobs/{job}/unblock", {S, A}),
+}
+
+
+def _jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _subjects(worker):
+    """A job of the given worker with one photo and one incident."""
+    job = make_job(worker)
+    service.check_in(job, worker, "device-a" * 3, today=job.scheduled_start.date())
+    photo = service.add_photo(
+        job, worker, "device-a" * 3, process_photo(_jpeg()), "k1", "pre_service", "before_photos"
+    )
+    incident = service.report_incident(job, worker, "k2", IncidentType.OTHER, IncidentSeverity.MINOR, "x", "")
+    return {"job": job.id, "photo": photo.id, "incident": incident.id}
 
 
 def test_every_endpoint_is_public_or_declares_its_roles(app):
@@ -39,18 +85,45 @@ def test_declared_roles_match_the_table(app):
 @pytest.mark.parametrize("endpoint", sorted(ACCESS))
 def test_role_by_route(client, login, role, endpoint):
     path, roles, ok_status = ACCESS[endpoint]
-    login(role)
-    response = client.get(path)
+    user = login(role)
+    ids = _subjects(user if role == W else make_user(W))
+    response = client.get(path.format(**ids))
     if role in roles:
-        assert response.status_code == ok_status
+        assert response.status_code == ok_status, response.get_data(as_text=True)[:500]
     else:
         assert response.status_code == 403
         assert "您无权访问此页面" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("endpoint", sorted(set(POST_ONLY) - {"auth.logout"}))
+def test_role_by_post_route(client, login, role, endpoint):
+    path, roles = POST_ONLY[endpoint]
+    user = login(role)
+    ids = _subjects(user if role == W else make_user(W))
+    response = client.post(path.format(**ids), data={"csrf_token": csrf_token(client, "/")})
+    if role in roles:
+        assert response.status_code != 403
+    else:
+        assert response.status_code == 403
+
+
+def test_a_worker_cannot_open_another_workers_job(client, login):
+    login(W)
+    ids = _subjects(make_user(W))
+    for path in ("/jobs/{job}", "/jobs/{job}/photos/{photo}", "/jobs/{job}/incidents/{incident}"):
+        response = client.get(path.format(**ids))
+        assert response.status_code == 403
+    response = client.post(
+        "/jobs/{job}/stages/pre_service/items/confirm_scope".format(**ids),
+        data={"csrf_token": csrf_token(client, "/today"), "answer": "done"},
+    )
+    assert response.status_code == 403
+
+
 @pytest.mark.parametrize("endpoint", sorted(ACCESS))
 def test_anonymous_visitors_are_sent_to_login(client, endpoint):
-    path = ACCESS[endpoint][0]
+    path = ACCESS[endpoint][0].format(job=1, photo=1, incident=1)
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
