@@ -96,15 +96,25 @@ def _redirect(endpoint: str, **values):
     return redirect(url, code=303)
 
 
-def _conflict(job: Job):
+def _in_messages(html: str, status: int):
+    """An htmx answer shown in the stage's message box instead of the element that asked."""
+    response = make_response(html, status)
+    response.headers["HX-Retarget"] = "#stage-messages"
+    response.headers["HX-Reswap"] = "innerHTML show:top"
+    return response
+
+
+def _conflict(job: Job, stale: bool = False):
     """The second device sees why it cannot change the job, and how to take it over."""
-    return render_template("jobs/conflict.html", job=job), 409
+    if htmx:
+        return _in_messages(render_template("jobs/_conflict.html", job=job, stale=stale), 409)
+    return render_template("jobs/conflict.html", job=job, stale=stale), 409
 
 
 def _refused(job: Job, error: WorkflowError, stage_code: str | None = None):
     messages = refusal_texts(error.refusals, job.stages, current_lang())
     if htmx:
-        return render_template("jobs/_messages.html", messages=messages, stage_code=stage_code), 409
+        return _in_messages(render_template("jobs/_messages.html", messages=messages), 409)
     if stage_code:
         return _render_stage(job, stage_code, errors=messages, status=409)
     return render_template("jobs/refused.html", job=job, messages=messages), 409
@@ -147,7 +157,7 @@ def _guarded(job: Job, stage_code: str | None, action):
         return _refused(job, error, stage_code)
     except StaleDataError:
         db.session.rollback()
-        return render_template("jobs/conflict.html", job=job, stale=True), 409
+        return _conflict(job, stale=True)
     return None
 
 

@@ -1,0 +1,193 @@
+"""The demo worker does a whole job on a phone-sized Chromium, with real photo uploads."""
+
+import io
+import json
+import re
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from hk.demo import seed_demo
+from hk.extensions import db
+from hk.models import Event, Job, Photo
+from hk.storage import get_storage
+from tests.e2e.conftest import ARTIFACTS, shot
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "demo-e2e-password"
+
+
+def phone_jpeg(path):
+    """A 12-megapixel phone-like JPEG (4000×3000) of a room, with GPS in its EXIF.
+
+    Smooth walls and floor, furniture-like shapes, and sensor noise, so it compresses like a
+    real photo (pure noise would not, and no real photo looks like it).
+    """
+    w, h = 4000, 3000
+    wall = Image.linear_gradient("L").resize((w, h)).point(lambda v: 150 + v // 3)
+    img = Image.merge("RGB", (wall, wall.point(lambda v: v - 10), wall.point(lambda v: v - 35)))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 2100, w, h), fill=(120, 86, 60))  # floor
+    draw.rectangle((400, 900, 1500, 2300), fill=(235, 235, 230), outline=(60, 60, 60), width=12)  # cabinet
+    draw.ellipse((2300, 700, 3400, 1500), fill=(90, 120, 160))  # a mirror
+    for x in range(0, w, 250):  # floor boards
+        draw.line((x, 2100, x - 300, h), fill=(100, 70, 50), width=8)
+    noise = Image.effect_noise((w, h), 30)  # sensor noise: ~3.9 MB at quality 92, like a 12 MP phone photo
+    img = Image.blend(img, Image.merge("RGB", (noise, noise, noise)), 55 / 255)
+    exif = Image.Exif()
+    exif[0x0112] = 1
+    exif[0x010F] = "TestPhone"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (31.0, 12.0, 30.0), 3: "E", 4: (121.0, 26.0, 10.0)})
+    img.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+@pytest.fixture
+def demo(app):
+    seed_demo(PASSWORD, app.config["TIMEZONE"])
+
+
+def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tmp_path):
+    page = phone
+    photo_path = phone_jpeg(tmp_path / "IMG_0001.jpg")
+    original_size = photo_path.stat().st_size
+    uploads = []
+    # photos.js announces each finished upload with the bytes it sent
+    page.add_init_script(
+        "window.__hkUploads = [];"
+        "document.addEventListener('hk:photo-uploaded', e => window.__hkUploads.push(e.detail.bytes));"
+    )
+    page.on("dialog", lambda d: d.accept())
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("worker1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server}/today")
+    page.get_by_test_id("open-job").first.click()
+
+    # Check-in
+    expect(page.get_by_test_id("check-in")).to_be_visible()
+    shot(page, "job-1-checkin")
+    page.get_by_test_id("check-in").click()
+    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
+        stages = job.stages
+        job_id = job.id
+
+    for n, stage in enumerate(stages, start=2):
+        page.wait_for_url(re.compile(rf"/stages/{stage['code']}$"))
+        for item in stage["items"]:
+            row = page.locator(f"#item-{item['code']}")
+            if stage["kind"] == "safety":
+                row.get_by_test_id("answer-safe").click()
+                expect(page.locator(f"#item-{item['code']} [data-testid=answer-safe]")).to_have_class(
+                    re.compile("is-on")
+                )
+            else:
+                row.get_by_test_id("tick").click()
+                expect(page.locator(f"#item-{item['code']}")).to_have_class(re.compile("item-done"))
+            if item["photo_required"]:
+                strip = page.locator(f"#photos-{item['code']} [data-testid=photo]")
+                before = strip.count()
+                page.locator(f"#item-{item['code']}").get_by_test_id("photo-input").set_input_files(
+                    str(photo_path)
+                )
+                expect(strip).to_have_count(before + 1, timeout=20_000)
+        if stage["kind"] == "pre_service":
+            expect(page.get_by_test_id("quote-total")).to_contain_text("¥")
+            page.get_by_label("客户指出的贵重物品和易碎物品").fill("主卧梳妆台上的玉镯，勿动")
+            page.get_by_test_id("confirm-quote").check()
+            page.get_by_test_id("save-pre-service").click()
+            expect(page.get_by_test_id("saved")).to_be_visible()
+        if stage["kind"] == "post_service":
+            page.get_by_test_id("handover-description").fill("入户门钥匙")
+            page.get_by_label("数量").fill("2")
+            page.get_by_test_id("add-handover-item").click()
+            expect(page.get_by_test_id("handover-items")).to_contain_text("入户门钥匙 × 2")
+            page.get_by_test_id("tools-removed").check()
+            page.get_by_label("给客户的备注").fill("厨房油污较重，建议三个月后深度保洁")
+            page.get_by_test_id("save-handover").click()
+            expect(page.locator("#handover-saved [data-testid=saved]")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, f"job-{n}-{stage['code']}")
+        uploads += page.evaluate("window.__hkUploads")  # the list starts again on every page
+        page.get_by_test_id("complete-stage").click()
+
+    page.wait_for_url(f"{live_server}/jobs/{job_id}")
+    expect(page.get_by_test_id("job-status")).to_contain_text("交给客户")
+    shot(page, "job-99-ready-for-signature")
+
+    # The stored evidence: every photo without metadata, events in the order of the stages.
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status == "awaiting_signature"
+        photos = db.session.scalars(select(Photo).where(Photo.job_id == job_id)).all()
+        assert len(photos) == len(uploads) == sum(i["photo_required"] for s in stages for i in s["items"])
+        for photo in photos:
+            stored = Image.open(io.BytesIO(get_storage().get(photo.storage_key)))
+            assert not stored.getexif() and max(stored.size) <= 1600
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(Event)
+                .where(Event.subject_type == "job", Event.subject_id == job_id)
+                .order_by(Event.id)
+            )
+        ]
+        assert actions[0] == "check_in" and actions[-1] == "advance"
+        done = [
+            e.data["stage"]
+            for e in db.session.scalars(
+                select(Event)
+                .where(Event.subject_id == job_id, Event.action == "stage.complete")
+                .order_by(Event.id)
+            )
+        ]
+        assert done == [s["code"] for s in stages]
+        assert [(i.description, i.quantity) for i in job.handover_items] == [("入户门钥匙", 2)]
+
+    # What the phone sent for one 12-megapixel photo (the browser downscaled it first).
+    assert max(uploads) <= 600 * 1024
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "upload-bytes.json").write_text(
+        json.dumps({"original_bytes": original_size, "uploaded_bytes": sorted(uploads)})
+    )
+
+
+def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_server, phone, tmp_path):
+    page = phone
+    photo_path = tmp_path / "p.jpg"
+    Image.new("RGB", (1200, 900), (30, 90, 160)).save(photo_path, "JPEG")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("worker1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("open-job").first.click()
+    page.get_by_test_id("check-in").click()
+    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    # The signal drops: every upload attempt fails at the network level.
+    page.route("**/photos", lambda route: route.abort("internetdisconnected"))
+    page.clock.install()
+    page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(photo_path))
+    upload = page.get_by_test_id("upload")
+    expect(upload).to_have_attribute("data-state", "waiting")
+    expect(upload).to_contain_text("没有信号 — 2秒后重试")
+    for _ in range(20):  # each retry fails in real time; move the page's clock past each wait
+        if upload.get_attribute("data-state") == "failed":
+            break
+        page.clock.run_for(11_000)
+        page.wait_for_timeout(200)
+    expect(upload).to_have_attribute("data-state", "failed")
+    expect(upload).to_contain_text("上传失败")
+    shot(page, "job-upload-failed")
+    # Signal is back: Retry sends the same photo, which then appears.
+    page.unroute("**/photos")
+    upload.get_by_test_id("retry-upload").click()
+    expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
+    expect(page.get_by_test_id("upload")).to_have_count(0)
