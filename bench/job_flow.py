@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import secrets
 import statistics
 import sys
 import tempfile
@@ -31,7 +32,7 @@ from hk.demo import seed_demo  # noqa: E402
 from hk.extensions import db  # noqa: E402
 
 RUNS = 200
-PASSWORD = "bench-password-1"
+PASSWORD = secrets.token_urlsafe(12)
 
 
 def browser_photo() -> bytes:
@@ -52,7 +53,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def make_app(url: str, instance: str):
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000")
+    config.update(SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance)
     app = create_app(config)
     with app.app_context():
         db.drop_all()
@@ -93,16 +94,21 @@ def measure(url: str, label: str, report_weight: bool) -> None:
             for asset in assets:
                 parts[asset] = client.get(f"/static/{asset}").data
             gz = {name: len(gzip.compress(data, 6)) for name, data in parts.items()}
-            print(f"job screen first load, gzip: {sum(gz.values()) / 1024:.1f} KB "
-                  f"({', '.join(f'{k} {v / 1024:.1f}' for k, v in gz.items())})")
+            print(
+                f"job screen first load, gzip: {sum(gz.values()) / 1024:.1f} KB "
+                f"({', '.join(f'{k} {v / 1024:.1f}' for k, v in gz.items())})"
+            )
         item = stage["items"][0]["code"]
         headers = {"HX-Request": "true"}
         tick_times, sizes = [], []
         for n in range(RUNS):
             answer = "done" if n % 2 == 0 else ""
             start = time.perf_counter()
-            response = client.post(f"/jobs/{job_id}/stages/{stage['code']}/items/{item}",
-                                   data={"csrf_token": token, "answer": answer}, headers=headers)
+            response = client.post(
+                f"/jobs/{job_id}/stages/{stage['code']}/items/{item}",
+                data={"csrf_token": token, "answer": answer},
+                headers=headers,
+            )
             tick_times.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200, response.status_code
             sizes.append(len(response.data))
@@ -112,18 +118,31 @@ def measure(url: str, label: str, report_weight: bool) -> None:
             start = time.perf_counter()
             response = client.post(
                 f"/jobs/{job_id}/photos",
-                data={"csrf_token": token, "stage": stage["code"], "item": "before_photos",
-                      "client_key": f"bench-{n}", "photo": (io.BytesIO(photo), "p.jpg")},
-                headers={"X-Requested-With": "fetch"}, content_type="multipart/form-data")
+                data={
+                    "csrf_token": token,
+                    "stage": stage["code"],
+                    "item": "before_photos",
+                    "client_key": f"bench-{n}",
+                    "photo": (io.BytesIO(photo), "p.jpg"),
+                },
+                headers={"X-Requested-With": "fetch"},
+                content_type="multipart/form-data",
+            )
             photo_times.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 201, response.status_code
         if report_weight:
-            print(f"tick fragment: {statistics.median(sizes) / 1024:.2f} KB "
-                  f"(gzip {len(gzip.compress(response.data)) / 1024:.2f} KB for a photo fragment)")
-        print(f"[{label}] tick: median {statistics.median(tick_times):.1f} ms, "
-              f"p95 {percentile(tick_times, 95):.1f} ms ({RUNS} runs)")
-        print(f"[{label}] photo upload ({len(photo) / 1024:.0f} KB JPEG): median "
-              f"{statistics.median(photo_times):.1f} ms, p95 {percentile(photo_times, 95):.1f} ms ({RUNS} runs)")
+            print(
+                f"tick fragment: {statistics.median(sizes) / 1024:.2f} KB "
+                f"(gzip {len(gzip.compress(response.data)) / 1024:.2f} KB for a photo fragment)"
+            )
+        print(
+            f"[{label}] tick: median {statistics.median(tick_times):.1f} ms, "
+            f"p95 {percentile(tick_times, 95):.1f} ms ({RUNS} runs)"
+        )
+        print(
+            f"[{label}] photo upload ({len(photo) / 1024:.0f} KB JPEG): median "
+            f"{statistics.median(photo_times):.1f} ms, p95 {percentile(photo_times, 95):.1f} ms ({RUNS} runs)"
+        )
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -82,3 +82,23 @@ PHOTO_KIND_LABELS = {
 }
 
 UNIT_LABELS = {"hour": _l("hour"), "m2": _l("m²"), "item": _l("item"), "job": _l("job")}
+
+EVENT_LABELS = {
+    "check_in": _l("Checked in"),
+    "item.answer": _l("Checklist item answered"),
+    "item.note": _l("Note on an item"),
+    "stage.complete": _l("Step completed"),
+    "advance": _l("Moved to the next step"),
+    "block": _l("Blocked: site not safe"),
+    "pause": _l("Paused by an incident"),
+    "resume": _l("Resumed by a supervisor"),
+    "unblock": _l("Unblocked by a supervisor"),
+    "pre_service.save": _l("Pre-service details saved"),
+    "handover.save": _l("Handover saved"),
+    "handover.item_add": _l("Handed-back item added"),
+    "handover.item_remove": _l("Handed-back item removed"),
+    "photo.add": _l("Photo added"),
+    "incident.report": _l("Incident reported"),
+    "incident.close": _l("Incident closed"),
+    "device.take_over": _l("Continued on another phone"),
+}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask import (
@@ -393,6 +395,16 @@ def _photo_error(message: str, status: int, job: Job, stage_code: str | None):
     return render_template("jobs/refused.html", job=job, messages=[message]), status
 
 
+def _browser_taken_at(value: str | None) -> datetime | None:
+    """The capture time the browser reports (ms since the epoch), when it is believable."""
+    try:
+        taken = datetime.fromtimestamp(int(value or "") / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    now = datetime.now(UTC)
+    return taken if now - timedelta(days=30) <= taken <= now + timedelta(minutes=5) else None
+
+
 @bp.route("/<int:job_id>/photos", methods=["POST"])
 @roles_required(*WORKERS)
 def upload_photo(job_id: int):
@@ -419,6 +431,8 @@ def upload_photo(job_id: int):
         )
     except PhotoRejected as error:
         return _photo_error(photo_rejection_text(error), 422, job, stage_code)
+    if processed.taken_at is None:
+        processed = replace(processed, taken_at=_browser_taken_at(request.form.get("taken_at")))
     photo_holder = {}
 
     def store():

@@ -94,6 +94,8 @@
       if (input) { data.append(name, input.value); }
     });
     data.append("client_key", self.key);
+    // The canvas drops EXIF, so say when the photo was taken (a fresh camera file: its lastModified).
+    if (self.file.lastModified) { data.append("taken_at", String(self.file.lastModified)); }
     data.append("photo", self.blob, "photo.jpg");
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);

@@ -191,3 +191,22 @@ def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_serve
     upload.get_by_test_id("retry-upload").click()
     expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
     expect(page.get_by_test_id("upload")).to_have_count(0)
+
+
+def test_a_tick_during_a_dropped_connection_says_so_and_changes_nothing(app, demo, live_server, phone):
+    page = phone
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("worker1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("open-job").first.click()
+    page.get_by_test_id("check-in").click()
+    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    item = page.locator("#item-confirm_scope")
+    page.route("**/items/confirm_scope", lambda route: route.abort("internetdisconnected"))
+    item.get_by_test_id("tick").click()
+    expect(page.locator("#hk-notice")).to_contain_text("网络未连接")
+    expect(item).not_to_have_class(re.compile("item-done"))
+    page.unroute("**/items/confirm_scope")
+    item.get_by_test_id("tick").click()
+    expect(page.locator("#item-confirm_scope")).to_have_class(re.compile("item-done"))

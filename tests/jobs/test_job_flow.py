@@ -372,3 +372,24 @@ def test_handover_items_are_kept_with_quantities(client, login):
     assert "请填写交还的物品" in bad.get_data(as_text=True)
     items = phone.job().handover_items
     assert [(i.description, i.quantity) for i in items] == [("入户门钥匙", 2)]
+
+
+def test_a_photo_keeps_the_time_the_browser_says_it_was_taken(client, login):
+    import time
+
+    phone = Phone(client, make_job(login("worker")))
+    stage = _pre(phone)
+    taken_ms = int(time.time() * 1000) - 600_000  # ten minutes ago
+    form = {
+        "client_key": "t1",
+        "stage": stage,
+        "item": "before_photos",
+        "taken_at": str(taken_ms),
+        "photo": (io.BytesIO(jpeg()), "p.jpg"),
+    }
+    assert phone.post("/photos", form, content_type="multipart/form-data").status_code == 303
+    photo = db.session.scalar(select(Photo))
+    assert abs(photo.taken_at.timestamp() * 1000 - taken_ms) < 1000
+    form.update(client_key="t2", taken_at="99999999999999", photo=(io.BytesIO(jpeg()), "p.jpg"))
+    phone.post("/photos", form, content_type="multipart/form-data")
+    assert db.session.scalar(select(Photo).where(Photo.client_key == "t2")).taken_at is None
