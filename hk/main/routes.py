@@ -19,7 +19,7 @@ from hk.domain.qualification import (
 )
 from hk.extensions import db
 from hk.main import bp
-from hk.models import Certificate, Job, JobStatus, Role, User
+from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User
 
 
 def _jobs_on(day, worker_id: int | None = None) -> list[Job]:

@@ -199,6 +199,8 @@ def test_a_severe_incident_pauses_the_job_until_a_supervisor_resumes(app, client
     supervisor = make_user("supervisor")
     post_form(sup_client, "/login", {"username": supervisor.username, "password": "correct-horse-9"})
     assert "在卫生间滑倒" in sup_client.get("/incidents").get_data(as_text=True)
+    overview = sup_client.get("/overview").get_data(as_text=True)
+    assert "未处理的突发事件" in overview and "跌倒" in overview
     response = sup_client.post(
         f"/jobs/{phone.job_id}/resume", data={"csrf_token": csrf_token(sup_client, "/")}
     )
