@@ -79,7 +79,20 @@ def overview():
         select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True)).order_by(User.username)
     ).all()
     unqualified = {w.id: qualification_problems(w.certificates, day) for w in workers}
-    return render_template("main/overview.html", jobs=jobs, day=day, alerts=alerts, unqualified=unqualified)
+    open_incidents = db.session.scalars(
+        select(Incident)
+        .where(Incident.status == IncidentStatus.OPEN)
+        .options(selectinload(Incident.job).selectinload(Job.customer))
+        .order_by(Incident.reported_at.desc())
+    ).all()
+    return render_template(
+        "main/overview.html",
+        jobs=jobs,
+        day=day,
+        alerts=alerts,
+        unqualified=unqualified,
+        open_incidents=open_incidents,
+    )
 
 
 @bp.route("/healthz")
