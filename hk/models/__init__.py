@@ -25,6 +25,15 @@ from hk.models.jobs import (
     StageCompletion,
 )
 from hk.models.media import Photo
+from hk.models.records import (
+    CustomerLink,
+    RecordStatus,
+    RenderStatus,
+    ReviewStatus,
+    ServiceRecord,
+    SignOff,
+    SignOffKind,
+)
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -44,6 +53,7 @@ __all__ = [
     "CertificateKind",
     "ChecklistTemplate",
     "Customer",
+    "CustomerLink",
     "Event",
     "HandoverItem",
     "Incident",
@@ -59,8 +69,14 @@ __all__ = [
     "PriceKind",
     "PriceUnit",
     "QuoteLine",
+    "RecordStatus",
+    "RenderStatus",
+    "ReviewStatus",
     "Role",
+    "ServiceRecord",
     "ServiceType",
+    "SignOff",
+    "SignOffKind",
     "StageCompletion",
     "StageKind",
     "TemplateItem",
