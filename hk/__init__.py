@@ -99,6 +99,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.jobs import bp as jobs_bp
     from hk.main import bp as main_bp
     from hk.storage import init_storage
+    from hk.public import bp as public_bp
+    from hk.review import bp as review_bp
+    from hk.sign import bp as sign_bp
     from hk.supervise import bp as supervise_bp
 
     init_storage(app)
@@ -106,6 +109,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(supervise_bp)
+    app.register_blueprint(sign_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(review_bp)
     register_error_handlers(app)
 
     from hk.auth.access import enforce_login

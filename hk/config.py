@@ -34,6 +34,12 @@ class Config:
     COMPANY_NAME = _env("COMPANY_NAME", "")
     COMPANY_PHONE = _env("COMPANY_PHONE", "400-000-0000")
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
+    # Where customers and the QR code on each record reach hk, e.g. https://hk.example.com
+    PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+    # A PKCS#12 file with the company's signing key; without it a company CA is made under instance/.
+    SIGNING_PKCS12 = _env("SIGNING_PKCS12")
+    SIGNING_PKCS12_PASSWORD = _env("SIGNING_PKCS12_PASSWORD")
+    CUSTOMER_LINK_DAYS = _env_int("CUSTOMER_LINK_DAYS", 30)
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_CN", "en")

@@ -101,4 +101,12 @@ EVENT_LABELS = {
     "incident.report": _l("Incident reported"),
     "incident.close": _l("Incident closed"),
     "device.take_over": _l("Continued on another phone"),
+    "sign": _l("Signed by the customer"),
+    "sign.refused": _l("Customer refused to sign"),
+    "record.create": _l("Record made"),
+    "record.approve": _l("Record approved"),
+    "record.send_back": _l("Record sent back"),
+    "link.revoke": _l("Customer link withdrawn"),
 }
+
+REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}

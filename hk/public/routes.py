@@ -1,0 +1,123 @@
+"""Check a record by its code or by uploading the PDF; the customer's link to view and download it."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template, request
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired
+from sqlalchemy import select
+
+from hk.auth.access import public
+from hk.extensions import db
+from hk.models import CustomerLink, RenderStatus, ServiceRecord, utcnow
+from hk.public import bp
+from hk.records import service as records
+from hk.records.render import record_number
+from hk.records.signing import Verdict
+from hk.sign.routes import link_serializer
+from hk.storage import get_storage
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+def _pdf_response(record: ServiceRecord, inline: bool = False):
+    response = make_response(get_storage().get(record.pdf_key))
+    response.headers["Content-Type"] = "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="record-{record_number(record)}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _check_upload():
+    """The uploaded PDF's verdict, or an error message."""
+    upload = request.files.get("pdf")
+    if upload is None or not upload.filename:
+        return None, _("Please choose the PDF file of the record.")
+    data = upload.read(MAX_PDF_BYTES + 1)
+    if len(data) > MAX_PDF_BYTES:
+        return None, _("The file is too large to be a service record.")
+    if not data.startswith(b"%PDF-"):
+        return None, _("This file is not a PDF.")
+    return records.verify_upload(data), None
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@public
+def verify(code: str | None = None):
+    """Whether a record exists and is current; and whether an uploaded PDF is genuine."""
+    record = None
+    if code is not None:
+        record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.code == code.strip().upper()))
+    result, error, status = None, None, 200
+    if request.method == "POST":
+        result, error = _check_upload()
+        status = 422 if error else 200
+    latest = None
+    if record is not None and record.status.value == "superseded":
+        latest = db.session.scalar(
+            select(ServiceRecord).where(
+                ServiceRecord.job_id == record.job_id, ServiceRecord.status == "current"
+            )
+        )
+    return render_template(
+        "public/verify.html",
+        code=code,
+        record=record,
+        latest=latest,
+        result=result,
+        error=error,
+        Verdict=Verdict,
+        number=record_number(record) if record else None,
+    ), status
+
+
+def _link_or_error(token: str) -> tuple[CustomerLink | None, str | None, int]:
+    """The customer link behind a token, or why it cannot be used and the status to answer with."""
+    invalid = _("This link is not valid. Please check that it was copied completely.")
+    expired = _("This link has expired. Please ask the company for a new one.")
+    try:
+        data = link_serializer().loads(token)
+    except SignatureExpired:
+        return None, expired, 410
+    except BadSignature:
+        return None, invalid, 404
+    link = db.session.get(CustomerLink, data.get("l")) if isinstance(data, dict) else None
+    if link is None or link.nonce != data.get("n"):
+        return None, invalid, 404
+    if link.revoked_at is not None:
+        return None, _("This link has been withdrawn. Please ask the company for a new one."), 410
+    if link.expires_at <= utcnow():
+        return None, expired, 410
+    return link, None, 200
+
+
+@bp.route("/r/<token>")
+@public
+def customer_record(token: str):
+    """The customer's own page: their record, to view and download."""
+    link, error, status = _link_or_error(token)
+    if link is None:
+        return render_template("public/link_error.html", message=error), status
+    record = records.current_record(link.job_id)
+    return render_template(
+        "public/customer.html",
+        link=link,
+        token=token,
+        record=record,
+        number=record_number(record) if record else None,
+    )
+
+
+@bp.route("/r/<token>/record.pdf")
+@public
+def customer_pdf(token: str):
+    """Download the current signed PDF through the customer's link."""
+    link, error, status = _link_or_error(token)
+    if link is None:
+        return render_template("public/link_error.html", message=error), status
+    record = records.current_record(link.job_id)
+    if record is None or record.render_status != RenderStatus.DONE:
+        abort(404)
+    return _pdf_response(record)

@@ -1,0 +1,88 @@
+"""Render a service record to PDF with WeasyPrint: photos downscaled for print, a QR to verify it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from urllib.parse import unquote
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, render_template
+from flask_babel import force_locale
+from PIL import Image
+from weasyprint import CSS, HTML
+
+from hk.models import ServiceRecord, SignOff
+from hk.records.review import photo_pairs
+from hk.storage import get_storage
+
+STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "record.css"
+PRINT_EDGE = 900  # px: sharp at the printed size, small in the file
+PRINT_QUALITY = 70
+
+
+def print_version(key: str) -> bytes:
+    """A stored photo made small enough for print, cached in storage under prints/."""
+    storage = get_storage()
+    image = Image.open(io.BytesIO(storage.get(key)))
+    image.thumbnail((PRINT_EDGE, PRINT_EDGE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=PRINT_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def _fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
+    """Give WeasyPrint only our own bytes: photos, the signature, and data: URIs. Nothing from the network."""
+    if url.startswith("hk-photo:"):
+        return {"string": print_version(unquote(url[len("hk-photo:") :])), "mime_type": "image/jpeg"}
+    if url.startswith("hk-sign:"):
+        return {"string": get_storage().get(unquote(url[len("hk-sign:") :])), "mime_type": "image/png"}
+    if url.startswith("data:"):
+        from weasyprint.urls import default_url_fetcher
+
+        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    raise ValueError(f"not fetched while rendering a record: {url[:40]}")
+
+
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI."""
+    import base64
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1)
+    buf = io.BytesIO()
+    image.save(buf)
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def verify_url(record: ServiceRecord) -> str:
+    """The short public address where anyone can check this record."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{record.code}"
+
+
+def record_number(record: ServiceRecord) -> str:
+    """What people read as the record's number: the job number and version."""
+    return f"{record.job.number}-v{record.version}"
+
+
+def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> bytes:
+    """The unsigned PDF of a record, in the record's language."""
+    url = verify_url(record)
+    with force_locale(record.language):
+        html = render_template(
+            "records/record.html",
+            record=record,
+            record_number=record_number(record),
+            signoff=signoff,
+            data=data,
+            pairs=photo_pairs(data),
+            lang=record.language,
+            company_name=current_app.config.get("COMPANY_NAME") or "hk",
+            verify_url=url,
+            qr_data_uri=qr_data_uri(url),
+        )
+        document = HTML(string=html, url_fetcher=_fetcher, base_url="hk-record:/").render(
+            stylesheets=[CSS(filename=str(STYLESHEET))]
+        )
+    record.pages = len(document.pages)
+    return document.write_pdf()

@@ -1,0 +1,271 @@
+"""The archive: make, sign, chain, verify and correct service records; customer links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from hk.extensions import db
+from hk.models import (
+    CustomerLink,
+    Job,
+    RecordStatus,
+    RenderStatus,
+    ReviewStatus,
+    ServiceRecord,
+    SignOff,
+    SignOffKind,
+    User,
+    record_event,
+    utcnow,
+)
+from hk.records.render import render_pdf
+from hk.records.review import missing_photos, review_data
+from hk.records.signing import CompanyKeys, SignatureCheck, Verdict, check_pdf, load_company_keys, sign_pdf
+from hk.storage import get_storage
+
+GENESIS = "0" * 64
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
+
+
+def company_keys() -> CompanyKeys:
+    """The company's signing keys (made under instance/signing on first use)."""
+    cfg = current_app.config
+    cached = current_app.extensions.get("hk_keys")
+    if cached is None:
+        cached = load_company_keys(
+            Path(current_app.instance_path),
+            cfg.get("COMPANY_NAME") or "hk",
+            cfg.get("SIGNING_PKCS12"),
+            cfg.get("SIGNING_PKCS12_PASSWORD"),
+        )
+        current_app.extensions["hk_keys"] = cached
+    return cached
+
+
+def new_code() -> str:
+    """A short public record code, e.g. 7KQ2-M9XA."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def chain_hash(prev_hash: str, pdf_sha256: str, code: str, version: int) -> str:
+    """The link of one record in the archive chain."""
+    return hashlib.sha256(f"{prev_hash}|{pdf_sha256}|{code}|{version}".encode()).hexdigest()
+
+
+def create_record(
+    job: Job,
+    signoff: SignOff,
+    actor: User | None,
+    supersedes: ServiceRecord | None = None,
+    reason: str | None = None,
+) -> ServiceRecord:
+    """Add a record for a signed (or refused) job and try to render it now; a failure is retried later."""
+    record = ServiceRecord(
+        job=job,
+        code=new_code(),
+        version=(supersedes.version + 1) if supersedes else 1,
+        supersedes=supersedes,
+        correction_reason=reason,
+        language=signoff.language,
+        flag_incident=bool(job.incidents),
+        flag_refused=signoff.kind == SignOffKind.REFUSED,
+    )
+    if supersedes is not None:
+        supersedes.status = RecordStatus.SUPERSEDED
+    db.session.add(record)
+    db.session.flush()
+    record_event(actor, "job", job.id, "record.create", record=record.id, version=record.version)
+    db.session.commit()
+    render_record(record)
+    return record
+
+
+def render_record(record: ServiceRecord) -> bool:
+    """Render, sign, store and chain one record; on failure keep it pending with the error."""
+    signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
+    record.render_attempts += 1
+    try:
+        data = review_data(record.job)
+        record.flag_missing_photos = missing_photos(data)
+        for _attempt in range(3):
+            last = db.session.scalar(
+                select(ServiceRecord)
+                .where(ServiceRecord.chain_seq.is_not(None))
+                .order_by(ServiceRecord.chain_seq.desc())
+                .limit(1)
+            )
+            record.prev_chain_hash = last.chain_hash if last else GENESIS
+            pdf = render_pdf(record, signoff, data)
+            signed = sign_pdf(
+                pdf,
+                company_keys(),
+                reason=f"Service record {record.job.number}-v{record.version}",
+                location=current_app.config.get("COMPANY_NAME") or "hk",
+            )
+            digest = hashlib.sha256(signed).hexdigest()
+            record.pdf_key = get_storage().put(signed, "records", ".pdf")
+            record.pdf_sha256, record.size_bytes = digest, len(signed)
+            record.chain_seq = (last.chain_seq if last else 0) + 1
+            record.chain_hash = chain_hash(record.prev_chain_hash, digest, record.code, record.version)
+            record.render_status, record.render_error, record.rendered_at = RenderStatus.DONE, None, utcnow()
+            try:
+                db.session.commit()
+                return True
+            except IntegrityError:  # another record took this place in the chain: link again
+                db.session.rollback()
+        raise RuntimeError("could not find a place in the chain")
+    except Exception as exc:  # the signature and the job stay; the record is retried
+        db.session.rollback()
+        record = db.session.get(ServiceRecord, record.id)
+        record.render_status = RenderStatus.FAILED
+        record.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        current_app.logger.exception("record %s could not be rendered", record.code)
+        return False
+
+
+def retry_failed() -> tuple[int, int]:
+    """Render every record still pending or failed; returns (rendered, still failing)."""
+    ok = failed = 0
+    for record in db.session.scalars(
+        select(ServiceRecord)
+        .where(ServiceRecord.render_status != RenderStatus.DONE)
+        .order_by(ServiceRecord.id)
+    ).all():
+        if render_record(record):
+            ok += 1
+        else:
+            failed += 1
+    return ok, failed
+
+
+@dataclass
+class ChainProblem:
+    seq: int | None
+    code: str | None
+    problem: str
+
+
+def verify_chain() -> list[ChainProblem]:
+    """Walk the archive in chain order: every link, every stored PDF's hash, no gaps."""
+    problems: list[ChainProblem] = []
+    storage = get_storage()
+    prev = GENESIS
+    expected_seq = 1
+    records = db.session.scalars(
+        select(ServiceRecord).where(ServiceRecord.chain_seq.is_not(None)).order_by(ServiceRecord.chain_seq)
+    ).all()
+    for record in records:
+        if record.chain_seq != expected_seq:
+            problems.append(
+                ChainProblem(expected_seq, None, f"records {expected_seq}–{record.chain_seq - 1} are missing")
+            )
+        if record.prev_chain_hash != prev:
+            problems.append(
+                ChainProblem(record.chain_seq, record.code, "does not link to the record before it")
+            )
+        if record.chain_hash != chain_hash(
+            record.prev_chain_hash, record.pdf_sha256, record.code, record.version
+        ):
+            problems.append(
+                ChainProblem(record.chain_seq, record.code, "its chain hash does not match its content")
+            )
+        try:
+            stored = storage.get(record.pdf_key)
+        except (FileNotFoundError, ValueError):
+            problems.append(ChainProblem(record.chain_seq, record.code, "its PDF is missing from storage"))
+        else:
+            if hashlib.sha256(stored).hexdigest() != record.pdf_sha256:
+                problems.append(ChainProblem(record.chain_seq, record.code, "its stored PDF was altered"))
+        prev = record.chain_hash
+        expected_seq = record.chain_seq + 1
+    return problems
+
+
+@dataclass
+class UploadVerdict:
+    verdict: Verdict
+    record: ServiceRecord | None
+    signature: SignatureCheck
+
+
+def verify_upload(pdf: bytes) -> UploadVerdict:
+    """Genuine only when the bytes are exactly an archived record and carry our valid signature."""
+    check = check_pdf(pdf, company_keys().ca_cert_pem)
+    digest = hashlib.sha256(pdf).hexdigest()
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.pdf_sha256 == digest))
+    if record is not None and check.verdict == Verdict.GENUINE:
+        return UploadVerdict(Verdict.GENUINE, record, check)
+    verdict = Verdict.ALTERED if check.verdict == Verdict.ALTERED or check.trusted else Verdict.UNKNOWN
+    return UploadVerdict(verdict, None, check)
+
+
+def correct_record(record: ServiceRecord, actor: User, reason: str) -> ServiceRecord:
+    """A correction: a new version from the job as it is now; the old version stays, superseded."""
+    signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
+    return create_record(record.job, signoff, actor, supersedes=record, reason=reason.strip())
+
+
+def review(record: ServiceRecord, actor: User, approve: bool, reason: str = "") -> None:
+    """A supervisor approves a record or sends it back with a reason."""
+    record.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.SENT_BACK
+    record.review_reason = reason.strip() or None
+    record.reviewed_by_id, record.reviewed_at = actor.id, utcnow()
+    record_event(
+        actor,
+        "job",
+        record.job_id,
+        "record.approve" if approve else "record.send_back",
+        record=record.id,
+        reason=record.review_reason,
+    )
+    db.session.commit()
+
+
+def current_record(job_id: int) -> ServiceRecord | None:
+    """The job's current record version."""
+    return db.session.scalar(
+        select(ServiceRecord).where(
+            ServiceRecord.job_id == job_id, ServiceRecord.status == RecordStatus.CURRENT
+        )
+    )
+
+
+def new_customer_link(job: Job) -> CustomerLink:
+    """A link for the customer, valid for CUSTOMER_LINK_DAYS."""
+    link = CustomerLink(
+        job=job,
+        nonce=secrets.token_urlsafe(16),
+        expires_at=utcnow() + timedelta(days=current_app.config["CUSTOMER_LINK_DAYS"]),
+    )
+    db.session.add(link)
+    db.session.commit()
+    return link
+
+
+def latest_link(job_id: int) -> CustomerLink | None:
+    """The newest customer link of a job that is neither revoked nor expired."""
+    return db.session.scalar(
+        select(CustomerLink)
+        .where(
+            CustomerLink.job_id == job_id,
+            CustomerLink.revoked_at.is_(None),
+            CustomerLink.expires_at > utcnow(),
+        )
+        .order_by(CustomerLink.id.desc())
+        .limit(1)
+    )
+
+
+def records_count() -> int:
+    """How many records the archive holds."""
+    return db.session.scalar(select(func.count(ServiceRecord.id)))

@@ -1,0 +1,33 @@
+"""The sign-off forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class SignForm(FlaskForm):
+    signer_name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(message=_l("Please write your name.")),
+            Length(max=100, message=_l("At most %(max)d characters.", max=100)),
+        ],
+        render_kw={"autocomplete": "name"},
+    )
+    consent = BooleanField(validators=[DataRequired(message=_l("Please tick the box to confirm."))])
+    signature = HiddenField()
+    shown_hash = HiddenField()
+    lang = HiddenField()
+
+
+class RefuseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you not want to sign?"),
+        validators=[
+            DataRequired(message=_l("Please give a reason.")),
+            Length(max=2000, message=_l("At most %(max)d characters.", max=2000)),
+        ],
+    )
+    shown_hash = HiddenField()
+    lang = HiddenField()

@@ -1,0 +1,202 @@
+"""Review, sign, refuse; then the record is made and the customer gets a link."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from hk.auth.access import roles_required
+from hk.domain import workflow
+from hk.domain.workflow import Action, Status, WorkflowError
+from hk.extensions import db
+from hk.jobs.routes import load_job
+from hk.jobs.service import facts_for, log
+from hk.models import Role, SignOff, SignOffKind
+from hk.records import service as records
+from hk.records.ink import SignatureRejected, clean_signature
+from hk.records.render import qr_data_uri
+from hk.records.review import photo_pairs, review_data, review_digest
+from hk.sign import bp
+from hk.sign.forms import RefuseForm, SignForm
+from hk.storage import get_storage
+from hk.views_helpers import current_lang
+
+LANGS = ("zh_CN", "en")
+
+
+def consent_sentence() -> str:
+    """The sentence the customer agrees to, in the language of the page."""
+    return _(
+        "I have reviewed the work, the photos and the price above and confirm the service was done as shown."
+    )
+
+
+def link_serializer() -> URLSafeTimedSerializer:
+    """Signs customer links so they cannot be guessed or edited."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hk-customer-link")
+
+
+def customer_url(link) -> str:
+    """The address the customer opens to see and download their record."""
+    token = link_serializer().dumps({"l": link.id, "n": link.nonce})
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/r/{token}"
+
+
+def _customer_lang() -> str:
+    lang = request.values.get("lang")
+    return lang if lang in LANGS else current_lang()
+
+
+def _review_page(job, sign_form=None, refuse_form=None, errors=None, status=200):
+    lang = _customer_lang()
+    data = review_data(job)
+    digest = review_digest(data)
+    with force_locale(lang):
+        sign_form = sign_form or SignForm(formdata=None)
+        refuse_form = refuse_form or RefuseForm(formdata=None)
+        sign_form.shown_hash.data = refuse_form.shown_hash.data = digest
+        sign_form.lang.data = refuse_form.lang.data = lang
+        html = render_template(
+            "sign/review.html",
+            job=job,
+            data=data,
+            pairs=photo_pairs(data),
+            sign_form=sign_form,
+            refuse_form=refuse_form,
+            errors=errors or [],
+            consent=consent_sentence(),
+            lang=lang,
+            html_lang="zh-CN" if lang == "zh_CN" else "en",
+        )
+    return html, status
+
+
+def _awaiting(job):
+    if job.status != Status.AWAITING_SIGNATURE:
+        if db.session.scalar(select(SignOff).where(SignOff.job_id == job.id)):
+            return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
+    return None
+
+
+@bp.route("/jobs/<int:job_id>/review")
+@roles_required(Role.WORKER)
+def review_job(job_id: int):
+    """What the customer reads before signing, in the customer's language."""
+    job = load_job(job_id)
+    return _awaiting(job) or _review_page(job)
+
+
+def _finish(job, signoff: SignOff):
+    workflow.decide(facts_for(job), Action.SIGN)
+    old = job.status
+    job.status = Status.COMPLETED
+    db.session.add(signoff)
+    log(
+        current_user,
+        job,
+        "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused",
+        **{"from": str(old), "to": str(job.status), "shown_hash": signoff.shown_hash},
+    )
+    db.session.commit()
+    records.new_customer_link(job)
+    records.create_record(job, signoff, current_user)
+
+
+@bp.route("/jobs/<int:job_id>/sign", methods=["POST"])
+@roles_required(Role.WORKER)
+def sign_job(job_id: int):
+    """Keep the customer's signature with a hash of what was shown, then make the record."""
+    job = load_job(job_id)
+    done = _awaiting(job)
+    if done:
+        return done  # a second signing (double tap, second phone) changes nothing
+    lang = _customer_lang()
+    with force_locale(lang):
+        form = SignForm()
+        errors = []
+        signature = None
+        if form.validate():
+            try:
+                signature = clean_signature(form.signature.data or "")
+            except SignatureRejected as rejected:
+                errors.append(
+                    _("Please sign with your finger in the box above.")
+                    if rejected.code == "empty"
+                    else _("The signature is too small. Please sign with your full name.")
+                    if rejected.code == "too_small"
+                    else _("The signature could not be read. Please clear it and sign again.")
+                )
+        if not form.validate() or errors:
+            return _review_page(job, sign_form=form, errors=errors, status=422)
+        current = review_digest(review_data(job))
+        if form.shown_hash.data != current:
+            return _review_page(
+                job, errors=[_("The job changed while you were reading. Please review it again.")], status=409
+            )
+        storage = get_storage()
+        signoff = SignOff(
+            job_id=job.id,
+            kind=SignOffKind.SIGNED,
+            signer_name=form.signer_name.data.strip(),
+            signature_key=storage.put(signature, "signatures", ".png"),
+            signature_sha256=hashlib.sha256(signature).hexdigest(),
+            consent_text=consent_sentence(),
+            language=lang,
+            shown_hash=current,
+            witnessed_by_id=current_user.id,
+        )
+    try:
+        _finish(job, signoff)
+    except WorkflowError:
+        db.session.rollback()
+        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
+    return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+
+
+@bp.route("/jobs/<int:job_id>/refuse", methods=["POST"])
+@roles_required(Role.WORKER)
+def refuse_job(job_id: int):
+    """The customer refuses to sign: the record is made as not signed, with the reason, and flagged."""
+    job = load_job(job_id)
+    done = _awaiting(job)
+    if done:
+        return done
+    lang = _customer_lang()
+    with force_locale(lang):
+        form = RefuseForm()
+        if not form.validate():
+            return _review_page(job, refuse_form=form, status=422)
+        signoff = SignOff(
+            job_id=job.id,
+            kind=SignOffKind.REFUSED,
+            refusal_reason=form.reason.data.strip(),
+            consent_text=consent_sentence(),
+            language=lang,
+            shown_hash=review_digest(review_data(job)),
+            witnessed_by_id=current_user.id,
+        )
+    _finish(job, signoff)
+    return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+
+
+@bp.route("/jobs/<int:job_id>/signed")
+@roles_required(Role.WORKER)
+def show_signed(job_id: int):
+    """Thanks, and a QR code the customer scans to keep their record."""
+    job = load_job(job_id)
+    signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == job.id))
+    if signoff is None:
+        abort(404)
+    link = records.latest_link(job.id) or records.new_customer_link(job)
+    url = customer_url(link)
+    record = records.current_record(job.id)
+    return render_template(
+        "sign/signed.html", job=job, signoff=signoff, record=record, url=url, qr=qr_data_uri(url)
+    )
