@@ -98,10 +98,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.errors import register_error_handlers
     from hk.jobs import bp as jobs_bp
     from hk.main import bp as main_bp
-    from hk.storage import init_storage
     from hk.public import bp as public_bp
     from hk.review import bp as review_bp
     from hk.sign import bp as sign_bp
+    from hk.storage import init_storage
     from hk.supervise import bp as supervise_bp
 
     init_storage(app)

@@ -90,3 +90,55 @@ def seed_demo_command(force: bool):
     )
     if not os.environ.get("HK_DEMO_PASSWORD"):
         click.echo(f"demo password: {password}")
+
+
+@hk_cli.command("init-signing")
+def init_signing():
+    """Create the company CA and signing certificate under instance/signing (kept if present)."""
+    from hk.records.service import company_keys
+
+    keys = company_keys()
+    click.echo(f"signing as: {keys.subject_name}")
+
+
+@hk_cli.command("verify-chain")
+def verify_chain_command():
+    """Check the archive: every record linked to the one before it and its PDF unchanged."""
+    from hk.records.service import records_count, verify_chain
+
+    problems = verify_chain()
+    if problems:
+        for problem in problems:
+            click.echo(f"BROKEN #{problem.seq} {problem.code or ''}: {problem.problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"chain whole: {records_count()} records")
+
+
+@hk_cli.command("verify-record")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_record_command(path: str):
+    """Say whether a PDF is a genuine record of this archive."""
+    from pathlib import Path
+
+    from hk.records.service import verify_upload
+    from hk.records.signing import Verdict
+
+    result = verify_upload(Path(path).read_bytes())
+    if result.verdict == Verdict.GENUINE:
+        click.echo(
+            f"genuine: record {result.record.code} ({result.record.job.number}-v{result.record.version})"
+        )
+        return
+    click.echo(f"altered/unknown: {result.signature.detail}")
+    raise SystemExit(1)
+
+
+@hk_cli.command("retry-records")
+def retry_records_command():
+    """Render every record whose PDF could not be made before."""
+    from hk.records.service import retry_failed
+
+    ok, failed = retry_failed()
+    click.echo(f"records made: {ok}, still failing: {failed}")
+    if failed:
+        raise SystemExit(1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
 
 from hk import labels
@@ -34,6 +35,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["day"] = lambda d: format_date(d, "medium") if d else ""
     app.jinja_env.filters["when"] = lambda dt: format_datetime(dt, "medium") if dt else ""
     app.jinja_env.filters["problem_text"] = problem_text
+    app.jinja_env.filters["iso_when"] = (
+        lambda v: format_datetime(datetime.fromisoformat(v), "medium") if v else "—"
+    )
+    app.jinja_env.filters["iso_time"] = lambda v: format_time(datetime.fromisoformat(v), "HH:mm") if v else ""
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
     app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""
@@ -47,6 +52,6 @@ def register(app: Flask) -> None:
             "html_lang": "zh-CN" if lang == "zh_CN" else "en",
             "company_name": current_app.config.get("COMPANY_NAME") or "hk",
             "company_phone": current_app.config.get("COMPANY_PHONE"),
-            "language_form": LanguageForm(formdata=None),
-            "current_path": request.full_path.rstrip("?") if request else "/",
+            "language_form": LanguageForm(formdata=None) if has_request_context() else None,
+            "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }

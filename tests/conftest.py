@@ -108,6 +108,8 @@ def login(client):
 
     def _login(who="worker", **user_kwargs):
         user = who if not isinstance(who, str) else make_user(who, **user_kwargs)
+        if client.get("/login").status_code == 302:  # someone is logged in on this client: log out first
+            client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
         response = post_form(client, "/login", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 303, response.get_data(as_text=True)
         return user

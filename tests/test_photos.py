@@ -362,3 +362,16 @@ def test_photo_rejected_is_a_value_error_with_code_and_params():
     error = PhotoRejected("too_large", max_mb=20)
     assert isinstance(error, ValueError)
     assert (error.code, error.params) == ("too_large", {"max_mb": 20})
+
+
+
+def test_truncated_photos_are_refused_even_after_weasyprint_is_imported():
+    """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES on import; hk.records.render flips it back."""
+    import hk.records.render  # noqa: F401
+
+    buf = io.BytesIO()
+    Image.new("RGB", (800, 600), (10, 120, 200)).save(buf, "JPEG", quality=95)
+    data = buf.getvalue()
+    with pytest.raises(PhotoRejected) as excinfo:
+        process_photo(data[: len(data) * 6 // 10])
+    assert excinfo.value.code == "truncated"

@@ -25,15 +25,6 @@ from hk.models.jobs import (
     StageCompletion,
 )
 from hk.models.media import Photo
-from hk.models.records import (
-    CustomerLink,
-    RecordStatus,
-    RenderStatus,
-    ReviewStatus,
-    ServiceRecord,
-    SignOff,
-    SignOffKind,
-)
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -44,6 +35,15 @@ from hk.models.people import (
     TrainingTopic,
     User,
     WorkerProfile,
+)
+from hk.models.records import (
+    CustomerLink,
+    RecordStatus,
+    RenderStatus,
+    ReviewStatus,
+    ServiceRecord,
+    SignOff,
+    SignOffKind,
 )
 from hk.models.types import UTCDateTime, utcnow
 

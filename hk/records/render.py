@@ -10,12 +10,16 @@ import qrcode
 import qrcode.image.svg
 from flask import current_app, render_template
 from flask_babel import force_locale
-from PIL import Image
+from PIL import Image, ImageFile
 from weasyprint import CSS, HTML
 
 from hk.models import ServiceRecord, SignOff
 from hk.records.review import photo_pairs
 from hk.storage import get_storage
+
+# WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported. hk must
+# refuse a truncated photo upload (hk.photos), and only feeds WeasyPrint images it re-encoded itself.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "record.css"
 PRINT_EDGE = 900  # px: sharp at the printed size, small in the file

@@ -10,6 +10,7 @@ import fcntl
 import logging
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -316,10 +317,28 @@ def load_company_keys(
     )
 
 
+def _outside_event_loop(fn, *args, **kwargs):
+    """Call fn, in a worker thread when this thread already runs an asyncio loop.
+
+    pyHanko's synchronous API calls asyncio.run(), which refuses to start inside a running loop
+    (e.g. under an async test harness or an async server); a short-lived thread has none.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def sign_pdf(
     pdf: bytes, keys: CompanyKeys, *, reason: str, location: str, field_name: str = "HKSignature"
 ) -> bytes:
     """Sign a PDF (PAdES baseline B, SHA-256) and return the signed bytes."""
+    return _outside_event_loop(_sign_pdf, pdf, keys, reason=reason, location=location, field_name=field_name)
+
+
+def _sign_pdf(pdf: bytes, keys: CompanyKeys, *, reason: str, location: str, field_name: str) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -430,4 +449,4 @@ def check_pdf(pdf: bytes, ca_cert_pem: bytes) -> SignatureCheck:
     roots = list(load_certs_from_pemder_data(ca_cert_pem))
     if not roots:
         raise ValueError("no CA certificate given")
-    return asyncio.run(_check(pdf, roots))
+    return _outside_event_loop(asyncio.run, _check(pdf, roots))

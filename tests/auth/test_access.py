@@ -11,7 +11,15 @@ from hk.photos import process_photo
 from tests.builders import make_job, make_user
 from tests.conftest import csrf_token
 
-PUBLIC = {"auth.login", "auth.set_language", "main.healthz", "static"}
+PUBLIC = {
+    "auth.login",
+    "auth.set_language",
+    "main.healthz",
+    "static",
+    "public.verify",
+    "public.customer_record",
+    "public.customer_pdf",
+}
 W, S, A = Role.WORKER, Role.SUPERVISOR, Role.ADMIN
 
 # endpoint → (path, roles allowed, status for an allowed role); {job}, {photo}, {incident} filled in.
@@ -26,6 +34,12 @@ ACCESS = {
     "jobs.show_incident": ("/jobs/{job}/incidents/{incident}", {W, S, A}, 200),
     "supervise.list_incidents": ("/incidents", {S, A}, 200),
     "supervise.show_job_record": ("/jobs/{job}/record", {S, A}, 200),
+    "sign.review_job": ("/jobs/{job}/review", {W}, 303),  # not ready for signing yet
+    "sign.show_signed": ("/jobs/{job}/signed", {W}, 404),  # nothing signed yet
+    "review.list_records": ("/records", {S, A}, 200),
+    "review.show_record": ("/records/999999", {S, A}, 404),  # roles are checked before the lookup
+    "review.record_pdf": ("/records/999999/pdf", {S, A}, 404),
+    "review.show_chain": ("/records/chain", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -42,6 +56,13 @@ POST_ONLY = {
     "supervise.close_incident": ("/incidents/{incident}/close", {S, A}),
     "supervise.resume_job": ("/jobs/{job}/resume", {S, A}),
     "supervise.unblock_job": ("/jobs/{job}/unblock", {S, A}),
+    "sign.sign_job": ("/jobs/{job}/sign", {W}),
+    "sign.refuse_job": ("/jobs/{job}/refuse", {W}),
+    "review.approve_record": ("/records/999999/approve", {S, A}),
+    "review.send_back_record": ("/records/999999/send-back", {S, A}),
+    "review.correct_record": ("/records/999999/correct", {S, A}),
+    "review.retry_record": ("/records/999999/retry", {S, A}),
+    "review.revoke_link": ("/records/links/999999/revoke", {S, A}),
 }
 
 

@@ -336,6 +336,7 @@ def test_a_correction_makes_a_new_version_and_keeps_the_old(app, client, login):
         ).status_code
         == 303
     )
+    db.session.expire_all()
     assert db.session.get(ServiceRecord, versions[1].id).review_status == "sent_back"
 
 
