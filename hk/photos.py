@@ -262,3 +262,13 @@ def _jpeg(img: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
+
+
+def print_version(jpeg: bytes, edge: int = 800, quality: int = 70) -> bytes:
+    """A smaller copy of a stored photo for printed records (decoded at reduced scale: fast)."""
+    image = Image.open(io.BytesIO(jpeg))
+    image.draft("RGB", (edge, edge))
+    image.thumbnail((edge, edge), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=quality, optimize=True)
+    return out.getvalue()

@@ -364,7 +364,6 @@ def test_photo_rejected_is_a_value_error_with_code_and_params():
     assert (error.code, error.params) == ("too_large", {"max_mb": 20})
 
 
-
 def test_truncated_photos_are_refused_even_after_weasyprint_is_imported():
     """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES on import; hk.records.render flips it back."""
     import hk.records.render  # noqa: F401

@@ -26,6 +26,8 @@ class Photo(db.Model):
     kind: Mapped[PhotoKind] = mapped_column(enum_column(PhotoKind, "photo_kind"))
     storage_key: Mapped[str] = mapped_column(String(200))
     thumb_key: Mapped[str] = mapped_column(String(200))
+    # A smaller copy for printed records, made at upload so rendering a record stays fast.
+    print_key: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     width: Mapped[int]
     height: Mapped[int]

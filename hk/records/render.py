@@ -10,10 +10,11 @@ import qrcode
 import qrcode.image.svg
 from flask import current_app, render_template
 from flask_babel import force_locale
-from PIL import Image, ImageFile
+from PIL import ImageFile
 from weasyprint import CSS, HTML
 
 from hk.models import ServiceRecord, SignOff
+from hk.photos import print_version
 from hk.records.review import photo_pairs
 from hk.storage import get_storage
 
@@ -22,24 +23,18 @@ from hk.storage import get_storage
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "record.css"
-PRINT_EDGE = 900  # px: sharp at the printed size, small in the file
-PRINT_QUALITY = 70
 
 
-def print_version(key: str) -> bytes:
-    """A stored photo made small enough for print, cached in storage under prints/."""
-    storage = get_storage()
-    image = Image.open(io.BytesIO(storage.get(key)))
-    image.thumbnail((PRINT_EDGE, PRINT_EDGE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=PRINT_QUALITY, optimize=True)
-    return out.getvalue()
+def _print_bytes(key: str) -> bytes:
+    """The print copy made at upload; older photos without one are scaled down now."""
+    data = get_storage().get(key)
+    return data if key.startswith("prints/") else print_version(data)
 
 
 def _fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
     """Give WeasyPrint only our own bytes: photos, the signature, and data: URIs. Nothing from the network."""
     if url.startswith("hk-photo:"):
-        return {"string": print_version(unquote(url[len("hk-photo:") :])), "mime_type": "image/jpeg"}
+        return {"string": _print_bytes(unquote(url[len("hk-photo:") :])), "mime_type": "image/jpeg"}
     if url.startswith("hk-sign:"):
         return {"string": get_storage().get(unquote(url[len("hk-sign:") :])), "mime_type": "image/png"}
     if url.startswith("data:"):

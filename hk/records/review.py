@@ -25,6 +25,7 @@ def _photo(photo: Photo) -> dict:
         "item": photo.item_code,
         "taken_at": _iso(photo.taken_at or photo.uploaded_at),
         "storage_key": photo.storage_key,
+        "print_key": photo.print_key,
     }
 
 
