@@ -30,6 +30,7 @@ from hk.models import (
 )
 from hk.public.routes import _pdf_response
 from hk.records import service as records
+from hk.records.review import photo_pairs, review_data
 from hk.review import bp
 from hk.sign.routes import customer_url
 
@@ -139,6 +140,7 @@ def show_record(record_id: int):
         form=ReasonForm(formdata=None),
         customer_url=customer_url,
         now=utcnow(),
+        pairs=photo_pairs(review_data(job)),
     )
 
 

@@ -75,6 +75,8 @@ def test_signing_makes_a_signed_chained_record(app, client, login, tmp_path):
     path.write_bytes(pdf)
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
     assert "Signature is Valid" in out
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    assert "Noto-Sans-CJK-SC" in fonts and " yes yes " in fonts  # Chinese embedded as a subset
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "服务记录" in text and job.number in text and "周丽" in text
     signed = client.get(f"/jobs/{job.id}/signed").get_data(as_text=True)
@@ -200,6 +202,12 @@ def test_a_failed_render_keeps_the_signature_and_is_retried(app, client, login, 
     assert db.session.scalar(select(SignOff)).signature_key
     signed = client.get(f"/jobs/{phone.job_id}/signed").get_data(as_text=True)
     assert "签字已保存" in signed
+    sup = make_user("supervisor")
+
+    sup_client = app.test_client()
+    post_form(sup_client, "/login", {"username": sup.username, "password": "correct-horse-9"})
+    assert "部分记录尚未生成" in sup_client.get("/records").get_data(as_text=True)
+    assert "PDF暂时未能生成" in sup_client.get(f"/records/{record.id}").get_data(as_text=True)
     monkeypatch.undo()
     assert records.retry_failed() == (1, 0)
     db.session.expire_all()
