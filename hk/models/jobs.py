@@ -48,6 +48,10 @@ class Job(db.Model):
     )
     paused_from: Mapped[JobStatus | None] = mapped_column(enum_column(JobStatus, "job_paused_from"))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Jobs made together as a regular booking (weekly, every two weeks, monthly) share a series key.
+    series_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    quote_adjust_reason: Mapped[str | None] = mapped_column(Text)
     template_snapshot: Mapped[dict] = mapped_column(JSON)
     # Check-in: arrival time and, only with the person's consent, the browser's location.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
