@@ -114,3 +114,37 @@ def load_catalogue_file(path: Path | str = DEFAULT_CATALOGUE) -> LoadSummary:
     """Read, check and store a catalogue file (the shipped one by default)."""
     text = Path(path).read_text(encoding="utf-8")
     return store_catalogue(load_text(text))
+
+
+def export_service_types(service_types: list[ServiceType]) -> str:
+    """Service types with their current checklist and prices, in the catalogue file format."""
+    import yaml
+
+    entries = []
+    for st in service_types:
+        snap = st.current_template.snapshot()
+        entries.append(
+            {
+                "code": st.code,
+                "name": {"zh_CN": st.name_zh, "en": st.name_en},
+                "description": {"zh_CN": st.description_zh or "", "en": st.description_en or ""},
+                "default_duration_minutes": st.default_duration_minutes,
+                "tools": snap["tools"],
+                "materials": snap["materials"],
+                "price_items": [
+                    {
+                        "code": p.code,
+                        "kind": str(p.kind),
+                        "name": {"zh_CN": p.name_zh, "en": p.name_en},
+                        "unit": str(p.unit),
+                        "unit_price": str(p.unit_price),
+                    }
+                    for p in st.price_items
+                    if p.active
+                ],
+                "stages": snap["stages"],
+            }
+        )
+    return yaml.safe_dump(
+        {"format": "hk-catalogue/1", "service_types": entries}, allow_unicode=True, sort_keys=False, width=120
+    )

@@ -1,0 +1,7 @@
+"""The back office: customers, workers and certificates, catalogue and prices, dispatch."""
+
+from flask import Blueprint
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+from hk.office import routes  # noqa: E402,F401

@@ -1,0 +1,172 @@
+"""Back-office forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from hk.domain.dispatch import Repeat
+
+
+def _max(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def _required():
+    return DataRequired(message=_l("This is required."))
+
+
+class CustomerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[_required(), _max(100)])
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            _required(),
+            Regexp(r"^[0-9+\- ]{6,20}$", message=_l("Use 6 to 20 digits; + - and spaces are allowed.")),
+        ],
+    )
+    address = StringField(_l("Address"), validators=[_required(), _max(300)])
+    access_notes = TextAreaField(
+        _l("Access: keys, door codes (shown only to the assigned worker)"),
+        validators=[Optional(), _max(2000)],
+    )
+    preferences = TextAreaField(_l("Preferences"), validators=[Optional(), _max(2000)])
+    household_notes = TextAreaField(_l("Household notes"), validators=[Optional(), _max(2000)])
+    has_pets = BooleanField(_l("Pets at home"))
+    has_children = BooleanField(_l("Children at home"))
+    has_elderly = BooleanField(_l("Elderly at home"))
+
+
+class NewWorkerForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            _required(),
+            Regexp(
+                r"^[a-z0-9_.-]{3,64}$", message=_l("3 to 64 small letters, digits, dot, dash or underscore.")
+            ),
+        ],
+    )
+    display_name = StringField(_l("Name"), validators=[_required(), _max(100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), _max(32)])
+    employee_no = StringField(_l("Employee no."), validators=[Optional(), _max(32)])
+    password = PasswordField(
+        _l("First password"),
+        validators=[_required(), Length(min=8, max=128, message=_l("8 to 128 characters."))],
+    )
+
+
+class WorkerForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[_required(), _max(100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), _max(32)])
+    emergency_contact = StringField(_l("Emergency contact"), validators=[Optional(), _max(200)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), _max(2000)])
+
+
+class CertificateForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            ("job", _l("Job certificate")),
+            ("health", _l("Health certificate")),
+            ("other", _l("Other certificate")),
+        ],
+    )
+    name = StringField(_l("Name of the certificate (for other)"), validators=[Optional(), _max(100)])
+    number = StringField(_l("Number"), validators=[_required(), _max(64)])
+    issuer = StringField(_l("Issued by"), validators=[_required(), _max(200)])
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=_l("Please enter a date."))])
+    valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=_l("Please enter a date."))])
+    scan = FileField(_l("Photo of the certificate"))
+
+    def validate_valid_until(self, field):
+        if self.valid_from.data and field.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("The end is before the start."))
+
+
+class TrainingForm(FlaskForm):
+    course = StringField(_l("Course"), validators=[_required(), _max(200)])
+    topic = SelectField(
+        _l("Topic"),
+        choices=[
+            ("safety", _l("Safety")),
+            ("communication", _l("Communication")),
+            ("emergency", _l("Emergency handling")),
+            ("skills", _l("Cleaning skills")),
+            ("other", _l("Other")),
+        ],
+    )
+    completed_on = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter a date."))])
+    score = IntegerField(_l("Score"), validators=[Optional(), NumberRange(0, 100, message=_l("0 to 100."))])
+    passed = BooleanField(_l("Passed"), default=True)
+
+
+class JobForm(FlaskForm):
+    customer = SelectField(
+        _l("Customer"), coerce=int, validators=[InputRequired(message=_l("This is required."))]
+    )
+    service_type = SelectField(
+        _l("Service"), coerce=int, validators=[InputRequired(message=_l("This is required."))]
+    )
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter a date."))])
+    start = TimeField(_l("From"), validators=[InputRequired(message=_l("Please enter a time."))])
+    end = TimeField(_l("To"), validators=[InputRequired(message=_l("Please enter a time."))])
+    worker = SelectField(_l("Worker"), coerce=int, default=0)
+    area_m2 = DecimalField(
+        _l("Floor area (m²)"),
+        places=1,
+        validators=[Optional(), NumberRange(0, 100000, message=_l("Enter a number of 0 or more."))],
+    )
+    repeat = SelectField(
+        _l("Repeat"),
+        choices=[
+            (Repeat.NONE.value, _l("Once")),
+            (Repeat.WEEKLY.value, _l("Every week")),
+            (Repeat.BIWEEKLY.value, _l("Every two weeks")),
+            (Repeat.MONTHLY.value, _l("Every month")),
+        ],
+    )
+    count = IntegerField(
+        _l("How many times"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("Please enter a number.")),
+            NumberRange(1, 60, message=_l("1 to 60.")),
+        ],
+    )
+    notes = TextAreaField(_l("Notes for the worker"), validators=[Optional(), _max(2000)])
+
+
+class AssignForm(FlaskForm):
+    worker = SelectField(_l("Worker"), coerce=int, default=0)
+
+
+class ReasonOnlyForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[_required(), _max(2000)])
+
+
+class TemplateForm(FlaskForm):
+    text = TextAreaField(_l("Checklist (catalogue format)"), validators=[_required(), _max(200_000)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Catalogue file (.yaml)"))
