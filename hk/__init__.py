@@ -98,6 +98,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.errors import register_error_handlers
     from hk.jobs import bp as jobs_bp
     from hk.main import bp as main_bp
+    from hk.office import bp as office_bp
     from hk.public import bp as public_bp
     from hk.review import bp as review_bp
     from hk.sign import bp as sign_bp
@@ -112,6 +113,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(sign_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(review_bp)
+    app.register_blueprint(office_bp)
     register_error_handlers(app)
 
     from hk.auth.access import enforce_login
