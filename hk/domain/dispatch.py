@@ -62,7 +62,7 @@ class Repeat(StrEnum):
 
 
 def occurrences(first: date, repeat: Repeat, count: int) -> list[date]:
-    """The days of a regular job: every week, every two weeks, or monthly on the same day (or the month's last)."""
+    """The days of a regular job: weekly, every two weeks, or monthly on the same day (or the last)."""
     count = max(1, min(count, MAX_OCCURRENCES))
     if repeat == Repeat.NONE:
         return [first]

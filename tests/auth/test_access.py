@@ -40,6 +40,17 @@ ACCESS = {
     "review.show_record": ("/records/999999", {S, A}, 404),  # roles are checked before the lookup
     "review.record_pdf": ("/records/999999/pdf", {S, A}, 404),
     "review.show_chain": ("/records/chain", {S, A}, 200),
+    "office.list_customers": ("/office/customers", {S, A}, 200),
+    "office.edit_customer": ("/office/customers/new", {S, A}, 200),
+    "office.list_workers": ("/office/workers", {S, A}, 200),
+    "office.edit_worker": ("/office/workers/999999", {S, A}, 404),
+    "office.certificate_scan": ("/office/workers/999999/certificates/1/scan", {S, A}, 404),
+    "office.new_job": ("/office/jobs/new", {S, A}, 200),
+    "office.show_job": ("/office/jobs/{job}", {S, A}, 200),
+    "office.schedule": ("/office/schedule", {S, A}, 200),
+    "office.list_catalogue": ("/office/catalogue", {S, A}, 200),
+    "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
+    "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -63,6 +74,17 @@ POST_ONLY = {
     "review.correct_record": ("/records/999999/correct", {S, A}),
     "review.retry_record": ("/records/999999/retry", {S, A}),
     "review.revoke_link": ("/records/links/999999/revoke", {S, A}),
+    "office.archive_customer": ("/office/customers/999999/archive", {S, A}),
+    "office.new_worker": ("/office/workers/new", {S, A}),
+    "office.set_worker_enabled": ("/office/workers/999999/enabled", {S, A}),
+    "office.add_certificate": ("/office/workers/999999/certificates", {S, A}),
+    "office.remove_certificate": ("/office/workers/999999/certificates/1/delete", {S, A}),
+    "office.add_training": ("/office/workers/999999/trainings", {S, A}),
+    "office.assign_job": ("/office/jobs/{job}/assign", {S, A}),
+    "office.cancel_job": ("/office/jobs/{job}/cancel", {S, A}),
+    "office.adjust_quote": ("/office/jobs/{job}/quote", {S, A}),
+    "office.import_catalogue": ("/office/catalogue/import", {S, A}),
+    "office.update_price": ("/office/catalogue/prices/999999", {S, A}),
 }
 
 
