@@ -36,6 +36,9 @@ def _jobs_on(day, worker_id: int | None = None) -> list[Job]:
     return list(db.session.scalars(query))
 
 
+UPCOMING_DAYS = 7
+
+
 @bp.route("/")
 @any_role
 def home():
@@ -57,7 +60,18 @@ def today():
         for c in current_user.certificates
         if certificate_status(c.valid_from, c.valid_until, day) == CertificateStatus.EXPIRING
     ]
-    return render_template("main/today.html", jobs=jobs, day=day, problems=problems, expiring=expiring)
+    start, _ = day_bounds(day + timedelta(days=1), current_app.config["TIMEZONE"])
+    _, end = day_bounds(day + timedelta(days=UPCOMING_DAYS), current_app.config["TIMEZONE"])
+    upcoming = db.session.scalars(
+        select(Job)
+        .where(Job.worker_id == current_user.id, Job.scheduled_start >= start, Job.scheduled_start < end)
+        .where(Job.status != JobStatus.CANCELLED)
+        .options(selectinload(Job.customer), selectinload(Job.service_type))
+        .order_by(Job.scheduled_start)
+    ).all()
+    return render_template(
+        "main/today.html", jobs=jobs, day=day, problems=problems, expiring=expiring, upcoming=upcoming
+    )
 
 
 @bp.route("/overview")

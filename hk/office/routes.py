@@ -388,8 +388,20 @@ def _job_form(form: JobForm) -> JobForm:
     workers = db.session.scalars(
         select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True)).order_by(User.display_name)
     )
-    form.worker.choices = [(0, _("Not assigned yet"))] + [(w.id, w.display_name) for w in workers]
+    form.worker.choices = [(0, _("Not assigned yet"))] + [(w.id, _worker_label(w)) for w in workers]
     return form
+
+
+def _worker_label(worker: User) -> str:
+    """A worker's name, marked when a certificate has expired or expires within 30 days."""
+    today = local_today(_tz())
+    states = {certificate_status(c.valid_from, c.valid_until, today).value for c in worker.certificates}
+    kinds = {str(c.kind) for c in worker.certificates}
+    if "expired" in states or not {"job", "health"} <= kinds:
+        return _("%(name)s (certificate problem)", name=worker.display_name)
+    if "expiring" in states:
+        return _("%(name)s (certificate expires soon)", name=worker.display_name)
+    return worker.display_name
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])

@@ -26,7 +26,9 @@ def test_a_worker_sees_only_their_own_jobs_today_in_time_order(client, login):
     body = client.get("/today").get_data(as_text=True)
     assert "早客户" in body and "晚客户" in body
     assert body.index(early.number) < body.index(late.number)
-    assert "别人的客户" not in body and "明天的客户" not in body
+    today_part, _, upcoming_part = body.partition('data-testid="upcoming"')
+    assert "别人的客户" not in body and "明天的客户" not in today_part
+    assert "明天的客户" in upcoming_part  # the coming days are listed below today
     assert "08:30" in body and "开工前必读" in body and "门禁 1234#" in body and "不要用香味清洁剂" in body
     assert "日常保洁" in body
 
