@@ -582,6 +582,7 @@ def schedule():
     dates = [start + timedelta(days=n) for n in range(days)]
     return render_template(
         "office/schedule.html",
+        worker_labels={w.id: _worker_label(w) for w in workers},
         view=view,
         start=start,
         dates=dates,
