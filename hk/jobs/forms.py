@@ -11,13 +11,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
+from hk.formtools import max_chars
 from hk.labels import INCIDENT_SEVERITY_LABELS, INCIDENT_TYPE_LABELS
-
-
-def _max(n: int) -> Length:
-    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
 class CheckInForm(FlaskForm):
@@ -29,27 +26,28 @@ class CheckInForm(FlaskForm):
 
 class ItemForm(FlaskForm):
     answer = HiddenField()
-    note = TextAreaField(_l("Note"), validators=[Optional(), _max(1000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), max_chars(1000)])
     action = HiddenField(default="answer")
 
 
 class PreServiceForm(FlaskForm):
     valuables = TextAreaField(
-        _l("Valuables and fragile items pointed out by the customer"), validators=[Optional(), _max(1000)]
+        _l("Valuables and fragile items pointed out by the customer"),
+        validators=[Optional(), max_chars(1000)],
     )
-    requests = TextAreaField(_l("Special requests"), validators=[Optional(), _max(1000)])
+    requests = TextAreaField(_l("Special requests"), validators=[Optional(), max_chars(1000)])
     confirm_quote = BooleanField(_l("The customer agreed to the scope and the quote above"))
 
 
 class HandoverForm(FlaskForm):
     tools_removed = BooleanField(_l("All tools, materials and rubbish have been removed"))
-    remarks = TextAreaField(_l("Remarks for the customer"), validators=[Optional(), _max(2000)])
+    remarks = TextAreaField(_l("Remarks for the customer"), validators=[Optional(), max_chars(2000)])
 
 
 class HandoverItemForm(FlaskForm):
     description = StringField(
         _l("Item handed back"),
-        validators=[DataRequired(message=_l("Please say what was handed back.")), _max(200)],
+        validators=[DataRequired(message=_l("Please say what was handed back.")), max_chars(200)],
         render_kw={"placeholder": _l("e.g. door key, access card")},
     )
     quantity = IntegerField(
@@ -76,14 +74,14 @@ class IncidentForm(FlaskForm):
     )
     what_happened = TextAreaField(
         _l("What happened?"),
-        validators=[DataRequired(message=_l("Please describe what happened.")), _max(4000)],
+        validators=[DataRequired(message=_l("Please describe what happened.")), max_chars(4000)],
     )
-    action_taken = TextAreaField(_l("What was done about it?"), validators=[Optional(), _max(4000)])
+    action_taken = TextAreaField(_l("What was done about it?"), validators=[Optional(), max_chars(4000)])
     client_key = HiddenField()
 
 
 class ResolveForm(FlaskForm):
     resolution = TextAreaField(
         _l("How was it resolved?"),
-        validators=[DataRequired(message=_l("Please say how it was resolved.")), _max(4000)],
+        validators=[DataRequired(message=_l("Please say how it was resolved.")), max_chars(4000)],
     )

@@ -25,10 +25,7 @@ from wtforms.validators import (
 )
 
 from hk.domain.dispatch import Repeat
-
-
-def _max(n: int) -> Length:
-    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+from hk.formtools import max_chars
 
 
 def _required():
@@ -36,7 +33,7 @@ def _required():
 
 
 class CustomerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[_required(), _max(100)])
+    name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(
         _l("Phone"),
         validators=[
@@ -44,13 +41,13 @@ class CustomerForm(FlaskForm):
             Regexp(r"^[0-9+\- ]{6,20}$", message=_l("Use 6 to 20 digits; + - and spaces are allowed.")),
         ],
     )
-    address = StringField(_l("Address"), validators=[_required(), _max(300)])
+    address = StringField(_l("Address"), validators=[_required(), max_chars(300)])
     access_notes = TextAreaField(
         _l("Access: keys, door codes (shown only to the assigned worker)"),
-        validators=[Optional(), _max(2000)],
+        validators=[Optional(), max_chars(2000)],
     )
-    preferences = TextAreaField(_l("Preferences"), validators=[Optional(), _max(2000)])
-    household_notes = TextAreaField(_l("Household notes"), validators=[Optional(), _max(2000)])
+    preferences = TextAreaField(_l("Preferences"), validators=[Optional(), max_chars(2000)])
+    household_notes = TextAreaField(_l("Household notes"), validators=[Optional(), max_chars(2000)])
     has_pets = BooleanField(_l("Pets at home"))
     has_children = BooleanField(_l("Children at home"))
     has_elderly = BooleanField(_l("Elderly at home"))
@@ -66,9 +63,9 @@ class NewWorkerForm(FlaskForm):
             ),
         ],
     )
-    display_name = StringField(_l("Name"), validators=[_required(), _max(100)])
-    phone = StringField(_l("Phone"), validators=[Optional(), _max(32)])
-    employee_no = StringField(_l("Employee no."), validators=[Optional(), _max(32)])
+    display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
+    employee_no = StringField(_l("Employee no."), validators=[Optional(), max_chars(32)])
     password = PasswordField(
         _l("First password"),
         validators=[_required(), Length(min=8, max=128, message=_l("8 to 128 characters."))],
@@ -76,10 +73,10 @@ class NewWorkerForm(FlaskForm):
 
 
 class WorkerForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[_required(), _max(100)])
-    phone = StringField(_l("Phone"), validators=[Optional(), _max(32)])
-    emergency_contact = StringField(_l("Emergency contact"), validators=[Optional(), _max(200)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), _max(2000)])
+    display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
+    phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
+    emergency_contact = StringField(_l("Emergency contact"), validators=[Optional(), max_chars(200)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), max_chars(2000)])
 
 
 class CertificateForm(FlaskForm):
@@ -91,9 +88,9 @@ class CertificateForm(FlaskForm):
             ("other", _l("Other certificate")),
         ],
     )
-    name = StringField(_l("Name of the certificate (for other)"), validators=[Optional(), _max(100)])
-    number = StringField(_l("Number"), validators=[_required(), _max(64)])
-    issuer = StringField(_l("Issued by"), validators=[_required(), _max(200)])
+    name = StringField(_l("Name of the certificate (for other)"), validators=[Optional(), max_chars(100)])
+    number = StringField(_l("Number"), validators=[_required(), max_chars(64)])
+    issuer = StringField(_l("Issued by"), validators=[_required(), max_chars(200)])
     valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=_l("Please enter a date."))])
     valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=_l("Please enter a date."))])
     scan = FileField(_l("Photo of the certificate"))
@@ -104,7 +101,7 @@ class CertificateForm(FlaskForm):
 
 
 class TrainingForm(FlaskForm):
-    course = StringField(_l("Course"), validators=[_required(), _max(200)])
+    course = StringField(_l("Course"), validators=[_required(), max_chars(200)])
     topic = SelectField(
         _l("Topic"),
         choices=[
@@ -153,7 +150,7 @@ class JobForm(FlaskForm):
             NumberRange(1, 60, message=_l("1 to 60.")),
         ],
     )
-    notes = TextAreaField(_l("Notes for the worker"), validators=[Optional(), _max(2000)])
+    notes = TextAreaField(_l("Notes for the worker"), validators=[Optional(), max_chars(2000)])
 
 
 class AssignForm(FlaskForm):
@@ -161,11 +158,11 @@ class AssignForm(FlaskForm):
 
 
 class ReasonOnlyForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[_required(), _max(2000)])
+    reason = TextAreaField(_l("Reason"), validators=[_required(), max_chars(2000)])
 
 
 class TemplateForm(FlaskForm):
-    text = TextAreaField(_l("Checklist (catalogue format)"), validators=[_required(), _max(200_000)])
+    text = TextAreaField(_l("Checklist (catalogue format)"), validators=[_required(), max_chars(200_000)])
 
 
 class ImportForm(FlaskForm):
