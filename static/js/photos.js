@@ -1,10 +1,12 @@
 // Photo uploads for hk: downscale in the browser, upload with progress, retry, never drop silently.
+// A photo waiting to upload is also kept in IndexedDB, so a reload or a closed tab loses nothing.
 (function () {
   "use strict";
 
   var LONG_EDGE = 1600;
   var QUALITY = 0.85;
   var RETRY_DELAYS = [2000, 5000, 10000];
+  var FIELDS = ["stage", "item", "incident"];
 
   function t(name, value) {
     var box = document.getElementById("hk-i18n");
@@ -18,6 +20,38 @@
     window.crypto.getRandomValues(a);
     return Array.prototype.map.call(a, function (n) { return n.toString(16); }).join("-");
   }
+
+  // --- the waiting room: IndexedDB, when the browser has it -----------------------------------
+  var store = (function () {
+    var opening = null;
+    function open() {
+      if (!window.indexedDB) { return Promise.reject(new Error("no indexedDB")); }
+      if (!opening) {
+        opening = new Promise(function (resolve, reject) {
+          var request = window.indexedDB.open("hk-uploads", 1);
+          request.onupgradeneeded = function () { request.result.createObjectStore("pending", { keyPath: "key" }); };
+          request.onsuccess = function () { resolve(request.result); };
+          request.onerror = function () { reject(request.error); };
+        });
+      }
+      return opening;
+    }
+    function run(mode, fn) {
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var tx = db.transaction("pending", mode);
+          var result = fn(tx.objectStore("pending"));
+          tx.oncomplete = function () { resolve(result && result.result); };
+          tx.onerror = function () { reject(tx.error); };
+        });
+      });
+    }
+    return {
+      put: function (record) { return run("readwrite", function (s) { return s.put(record); }).catch(function () {}); },
+      remove: function (key) { return run("readwrite", function (s) { return s.delete(key); }).catch(function () {}); },
+      all: function () { return run("readonly", function (s) { return s.getAll(); }).catch(function () { return []; }); }
+    };
+  })();
 
   // Decode with the photo's own orientation, draw at most LONG_EDGE px, re-encode as JPEG.
   // Re-encoding through a canvas also drops every metadata field (GPS included).
@@ -38,12 +72,10 @@
     });
   }
 
-  function Upload(form, file) {
+  function Upload(form, record) {
     this.form = form;
-    this.file = file;
-    this.key = newKey();
+    this.record = record; // {key, action, target, fields, blob, takenAt}
     this.attempt = 0;
-    this.blob = null;
     this.row = document.createElement("li");
     this.row.className = "upload";
     this.row.setAttribute("data-testid", "upload");
@@ -76,34 +108,23 @@
     this.actions.appendChild(button);
   };
 
-  Upload.prototype.start = function () {
-    var self = this;
-    self.state("preparing", t("preparing"));
-    downscale(self.file).then(function (blob) {
-      self.blob = blob;
-      self.send();
-    });
-  };
-
   Upload.prototype.send = function () {
     var self = this;
-    var form = self.form;
+    var record = self.record;
     var data = new FormData();
-    ["csrf_token", "stage", "item", "incident"].forEach(function (name) {
-      var input = form.querySelector('input[name="' + name + '"]');
-      if (input) { data.append(name, input.value); }
-    });
-    data.append("client_key", self.key);
-    // The canvas drops EXIF, so say when the photo was taken (a fresh camera file: its lastModified).
-    if (self.file.lastModified) { data.append("taken_at", String(self.file.lastModified)); }
-    data.append("photo", self.blob, "photo.jpg");
+    var csrf = self.form.querySelector('input[name="csrf_token"]'); // the page's fresh token
+    if (csrf) { data.append("csrf_token", csrf.value); }
+    FIELDS.forEach(function (name) { if (record.fields[name]) { data.append(name, record.fields[name]); } });
+    data.append("client_key", record.key);
+    if (record.takenAt) { data.append("taken_at", String(record.takenAt)); }
+    data.append("photo", record.blob, "photo.jpg");
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    xhr.open("POST", record.action);
     xhr.setRequestHeader("X-Requested-With", "fetch");
     xhr.timeout = 120000;
     self.state("uploading", t("uploading"));
     self.bar.value = 0;
-    self.row.dataset.bytes = String(self.blob.size);
+    self.row.dataset.bytes = String(record.blob.size);
     xhr.upload.addEventListener("progress", function (event) {
       if (event.lengthComputable) { self.bar.value = Math.round((event.loaded / event.total) * 100); }
     });
@@ -118,9 +139,10 @@
   };
 
   Upload.prototype.done = function (html) {
-    var target = document.getElementById(this.form.dataset.target);
+    var target = document.getElementById(this.record.target);
     if (target) { target.insertAdjacentHTML("beforeend", html); }
-    document.dispatchEvent(new CustomEvent("hk:photo-uploaded", { detail: { bytes: this.blob.size } }));
+    store.remove(this.record.key);
+    document.dispatchEvent(new CustomEvent("hk:photo-uploaded", { detail: { bytes: this.record.blob.size } }));
     this.row.remove();
   };
 
@@ -134,6 +156,11 @@
       window.setTimeout(function () { self.send(); }, delay);
       return;
     }
+    self.stuck();
+  };
+
+  Upload.prototype.stuck = function () {
+    var self = this;
     self.state("failed", t("failed"));
     self.button(t("retry"), function () { self.attempt = 0; self.send(); }, "retry-upload");
   };
@@ -143,19 +170,52 @@
     var self = this;
     var box = document.createElement("div");
     box.innerHTML = html;
+    store.remove(self.record.key);
     self.state("refused", (box.textContent || t("failed")).trim());
     self.button(t("dismiss"), function () { self.row.remove(); }, "dismiss-upload");
   };
+
+  function fieldsOf(form) {
+    var fields = {};
+    FIELDS.forEach(function (name) {
+      var input = form.querySelector('input[name="' + name + '"]');
+      if (input) { fields[name] = input.value; }
+    });
+    return fields;
+  }
 
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("form[data-photo-upload] input[type=file]")) { return; }
     var form = input.closest("form");
-    Array.prototype.forEach.call(input.files, function (file) { new Upload(form, file).start(); });
+    Array.prototype.forEach.call(input.files, function (file) {
+      var record = { key: newKey(), action: form.action, target: form.dataset.target, fields: fieldsOf(form),
+                     takenAt: file.lastModified || null, blob: null };
+      var upload = new Upload(form, record);
+      upload.state("preparing", t("preparing"));
+      downscale(file).then(function (blob) {
+        record.blob = blob;
+        store.put(record).then(function () { upload.send(); });
+      });
+    });
     input.value = "";
   });
 
   document.addEventListener("submit", function (event) {
     if (event.target.matches && event.target.matches("form[data-photo-upload]")) { event.preventDefault(); }
+  });
+
+  // Photos still waiting from an earlier visit of this page come back, ready to send again.
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-photo-upload]"));
+    if (!forms.length) { return; }
+    store.all().then(function (records) {
+      (records || []).forEach(function (record) {
+        var form = forms.filter(function (f) {
+          return f.action === record.action && f.dataset.target === record.target;
+        })[0];
+        if (form && record.blob) { new Upload(form, record).stuck(); }
+      });
+    });
   });
 })();

@@ -186,9 +186,16 @@ def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_serve
     expect(upload).to_have_attribute("data-state", "failed")
     expect(upload).to_contain_text("上传失败")
     shot(page, "job-upload-failed")
+    # The cleaner reloads the page, still without signal: the photo is still there, waiting.
+    page.reload()
+    expect(page.get_by_test_id("upload")).to_have_attribute("data-state", "failed")
+    upload = page.get_by_test_id("upload")
     # Signal is back: Retry sends the same photo, which then appears.
     page.unroute("**/photos")
     upload.get_by_test_id("retry-upload").click()
+    expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
+    expect(page.get_by_test_id("upload")).to_have_count(0)
+    page.reload()  # sent once: nothing left waiting, and the photo is stored once
     expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
     expect(page.get_by_test_id("upload")).to_have_count(0)
 
