@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hk.auth.access import roles_required
 from hk.catalogue import export_service_types, store_catalogue
-from hk.domain.catalogue import CatalogueError, load_text
+from hk.domain.catalogue import FORMAT, STAGE_KINDS, CatalogueError, check, load_text
 from hk.domain.clock import local_today
 from hk.domain.dispatch import Repeat
 from hk.domain.qualification import EXPIRY_WARNING_DAYS, certificate_status
@@ -34,6 +34,7 @@ from hk.models import (
     record_event,
 )
 from hk.office import bp, service
+from hk.office.checklist_form import lines_of, parse_checklist
 from hk.office.forms import (
     AssignForm,
     CertificateForm,
@@ -657,6 +658,50 @@ def edit_service_type(service_id: int):
     return render_template(
         "office/service_type.html", st=st, form=form, error=error, events=_events("service_type", st.id)
     ), status
+
+
+@bp.route("/catalogue/<int:service_id>/checklist", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit_checklist(service_id: int):
+    """The checklist as a form: stages and items in order, flags, labels in both languages."""
+    import yaml
+
+    st = _service_type(service_id)
+    entry = yaml.safe_load(export_service_types([st]))["service_types"][0]
+    error = None
+    if request.method == "POST":
+        edited = parse_checklist(request.form, entry)
+        try:
+            data = check({"format": FORMAT, "service_types": [edited]})
+            before = st.current_template.version
+            store_catalogue(data)
+        except CatalogueError as exc:
+            db.session.rollback()
+            error = str(exc)
+            entry = edited
+        else:
+            db.session.refresh(st)
+            record_event(
+                current_user,
+                "service_type",
+                st.id,
+                "catalogue.edit",
+                changes={"version": [before, st.current_template.version]},
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "Saved as version %(v)d. Jobs already created keep their version.",
+                    v=st.current_template.version,
+                )
+                if st.current_template.version != before
+                else _("Saved. The checklist did not change."),
+                "success",
+            )
+            return redirect(url_for("office.edit_checklist", service_id=st.id), code=303)
+    return render_template(
+        "office/checklist.html", st=st, entry=entry, error=error, lines_of=lines_of, kinds=STAGE_KINDS
+    ), 422 if error else 200
 
 
 @bp.route("/catalogue/export.yaml")

@@ -50,6 +50,7 @@ ACCESS = {
     "office.schedule": ("/office/schedule", {S, A}, 200),
     "office.list_catalogue": ("/office/catalogue", {S, A}, 200),
     "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
+    "office.edit_checklist": ("/office/catalogue/999999/checklist", {S, A}, 404),
     "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
 }
 POST_ONLY = {
