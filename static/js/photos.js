@@ -168,10 +168,10 @@
   // The server said no (not a photo, step closed…): show why; retrying would not help.
   Upload.prototype.refused = function (html) {
     var self = this;
-    var box = document.createElement("div");
-    box.innerHTML = html;
+    // DOMParser reads the message without loading or running anything from it.
+    var text = new DOMParser().parseFromString(html, "text/html").body.textContent;
     store.remove(self.record.key);
-    self.state("refused", (box.textContent || t("failed")).trim());
+    self.state("refused", (text || t("failed")).trim());
     self.button(t("dismiss"), function () { self.row.remove(); }, "dismiss-upload");
   };
 
