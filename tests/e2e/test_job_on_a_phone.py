@@ -217,3 +217,23 @@ def test_a_tick_during_a_dropped_connection_says_so_and_changes_nothing(app, dem
     page.unroute("**/items/confirm_scope")
     item.get_by_test_id("tick").click()
     expect(page.locator("#item-confirm_scope")).to_have_class(re.compile("item-done"))
+
+
+def test_a_file_that_is_not_a_photo_is_refused_in_the_page(app, demo, live_server, phone, tmp_path):
+    page = phone
+    not_a_photo = tmp_path / "notes.txt"
+    not_a_photo.write_text("这不是图片")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("worker1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("open-job").first.click()
+    page.get_by_test_id("check-in").click()
+    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(not_a_photo))
+    upload = page.get_by_test_id("upload")
+    expect(upload).to_have_attribute("data-state", "refused")
+    expect(upload).to_contain_text("这不是照片")
+    upload.get_by_test_id("dismiss-upload").click()
+    expect(page.get_by_test_id("upload")).to_have_count(0)
+    expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(0)
