@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 port=${HK_PORT:-5000}
+export HK_PUBLIC_URL=${HK_PUBLIC_URL:-http://127.0.0.1:$port}
 export HK_COMPANY_NAME=${HK_COMPANY_NAME:-安心家政（演示）}
 instance=${HK_INSTANCE_PATH:-instance}
 mkdir -p "$instance"
