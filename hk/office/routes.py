@@ -612,6 +612,23 @@ def _service_type(service_id: int) -> ServiceType:
     return db.session.get(ServiceType, service_id) or abort(404)
 
 
+def _store_checklist(st: ServiceType, data: dict, endpoint: str):
+    """Store checked catalogue data for one service type, log the version change, and go back."""
+    before = st.current_template.version
+    store_catalogue(data)
+    db.session.refresh(st)
+    after = st.current_template.version
+    record_event(current_user, "service_type", st.id, "catalogue.edit", changes={"version": [before, after]})
+    db.session.commit()
+    flash(
+        _("Saved as version %(v)d. Jobs already created keep their version.", v=after)
+        if after != before
+        else _("Saved. The checklist did not change."),
+        "success",
+    )
+    return redirect(url_for(endpoint, service_id=st.id), code=303)
+
+
 @bp.route("/catalogue/<int:service_id>", methods=["GET", "POST"])
 @roles_required(*OFFICE)
 def edit_service_type(service_id: int):
@@ -625,33 +642,10 @@ def edit_service_type(service_id: int):
             codes = [entry["code"] for entry in data["service_types"]]
             if codes != [st.code]:
                 raise CatalogueError(f"service_types: must hold exactly this service type ({st.code})")
-            before = st.current_template.version
-            store_catalogue(data)
+            return _store_checklist(st, data, "office.edit_service_type")
         except CatalogueError as exc:
             db.session.rollback()
             error = str(exc)
-        else:
-            db.session.refresh(st)
-            from hk.models import record_event
-
-            record_event(
-                current_user,
-                "service_type",
-                st.id,
-                "catalogue.edit",
-                changes={"version": [before, st.current_template.version]},
-            )
-            db.session.commit()
-            flash(
-                _(
-                    "Saved as version %(v)d. Jobs already created keep their version.",
-                    v=st.current_template.version,
-                )
-                if st.current_template.version != before
-                else _("Saved. The checklist did not change."),
-                "success",
-            )
-            return redirect(url_for("office.edit_service_type", service_id=st.id), code=303)
     if request.method == "GET":
         form.text.data = export_service_types([st])
     status = 422 if (error or form.errors) else 200
@@ -672,33 +666,13 @@ def edit_checklist(service_id: int):
     if request.method == "POST":
         edited = parse_checklist(request.form, entry)
         try:
-            data = check({"format": FORMAT, "service_types": [edited]})
-            before = st.current_template.version
-            store_catalogue(data)
+            return _store_checklist(
+                st, check({"format": FORMAT, "service_types": [edited]}), "office.edit_checklist"
+            )
         except CatalogueError as exc:
             db.session.rollback()
             error = str(exc)
             entry = edited
-        else:
-            db.session.refresh(st)
-            record_event(
-                current_user,
-                "service_type",
-                st.id,
-                "catalogue.edit",
-                changes={"version": [before, st.current_template.version]},
-            )
-            db.session.commit()
-            flash(
-                _(
-                    "Saved as version %(v)d. Jobs already created keep their version.",
-                    v=st.current_template.version,
-                )
-                if st.current_template.version != before
-                else _("Saved. The checklist did not change."),
-                "success",
-            )
-            return redirect(url_for("office.edit_checklist", service_id=st.id), code=303)
     return render_template(
         "office/checklist.html", st=st, entry=entry, error=error, lines_of=lines_of, kinds=STAGE_KINDS
     ), 422 if error else 200
@@ -740,8 +714,6 @@ def import_catalogue():
             db.session.rollback()
             error = _("The file was not loaded: %(problem)s", problem=str(exc))
         else:
-            from hk.models import record_event
-
             record_event(
                 current_user,
                 "catalogue",

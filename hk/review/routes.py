@@ -26,6 +26,7 @@ from hk.models import (
     ServiceType,
     SignOff,
     User,
+    record_event,
     utcnow,
 )
 from hk.public.routes import _pdf_response
@@ -219,8 +220,6 @@ def revoke_link(link_id: int):
     link = db.session.get(CustomerLink, link_id) or abort(404)
     if link.revoked_at is None:
         link.revoked_at = utcnow()
-        from hk.models import record_event
-
         record_event(current_user, "job", link.job_id, "link.revoke", link=link.id)
         db.session.commit()
     flash(_("The link no longer works."), "success")
