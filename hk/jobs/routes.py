@@ -334,6 +334,13 @@ def _handover_items_fragment(job: Job, form: HandoverItemForm | None = None, sta
     return render_template("jobs/_handover_items.html", handover_item_form=form, **ctx), status
 
 
+def _handover_items_changed(job: Job, code: str):
+    """After the handed-back list changed: the list as a fragment, or back to the handover."""
+    if htmx:
+        return _handover_items_fragment(job)
+    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover-items", code=303)
+
+
 @bp.route("/<int:job_id>/handover/items", methods=["POST"])
 @roles_required(*WORKERS)
 def add_handover_item(job_id: int):
@@ -352,11 +359,7 @@ def add_handover_item(job_id: int):
             job, current_user, g.device_id, form.description.data, form.quantity.data, form.client_key.data
         ),
     )
-    if failed:
-        return failed
-    if htmx:
-        return _handover_items_fragment(job)
-    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover-items", code=303)
+    return failed or _handover_items_changed(job, code)
 
 
 @bp.route("/<int:job_id>/handover/items/<int:item_id>/delete", methods=["POST"])
@@ -368,11 +371,7 @@ def remove_handover_item(job_id: int, item_id: int):
     failed = _guarded(
         job, code, lambda: service.remove_handover_item(job, current_user, g.device_id, item_id)
     )
-    if failed:
-        return failed
-    if htmx:
-        return _handover_items_fragment(job)
-    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover-items", code=303)
+    return failed or _handover_items_changed(job, code)
 
 
 @bp.route("/<int:job_id>/take-over", methods=["POST"])

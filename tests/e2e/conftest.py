@@ -24,6 +24,14 @@ PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the Chinese login form, as a person would."""
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 def shot(page, name: str) -> None:
     """Keep a full-page screenshot in test-artifacts/ for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)

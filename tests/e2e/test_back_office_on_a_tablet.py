@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from hk.demo import seed_demo
 from hk.domain.clock import local_today
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import log_in, shot
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "demo-e2e-password"
@@ -23,10 +23,7 @@ def test_supervisor_sets_up_a_job_for_tomorrow(app, live_server, browser):
     context = browser.new_context(viewport=TABLET, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("supervisor")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "supervisor", PASSWORD)
     page.wait_for_url(f"{live_server}/overview")
 
     # A customer.
@@ -97,10 +94,7 @@ def test_supervisor_sets_up_a_job_for_tomorrow(app, live_server, browser):
     expect(page.get_by_test_id("schedule")).to_contain_text("冯女士")
     shot(page, "office-6-schedule")
     worker = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
-    worker.goto(f"{live_server}/login")
-    worker.get_by_label("用户名").fill("fenghua")
-    worker.get_by_label("密码").fill("first-password-1")
-    worker.get_by_role("button", name="登录").click()
+    log_in(worker, live_server, "fenghua", "first-password-1")
     expect(worker.get_by_test_id("upcoming")).to_contain_text("冯女士")
     shot(worker, "office-7-worker-sees-job")
     assert job_url

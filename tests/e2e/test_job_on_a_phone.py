@@ -13,7 +13,7 @@ from hk.demo import seed_demo
 from hk.extensions import db
 from hk.models import Event, Job, Photo
 from hk.storage import get_storage
-from tests.e2e.conftest import ARTIFACTS, shot
+from tests.e2e.conftest import ARTIFACTS, log_in, shot
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "demo-e2e-password"
@@ -45,6 +45,14 @@ def phone_jpeg(path):
     return path
 
 
+def _first_job_checked_in(page, base):
+    """worker1 logs in, opens the first job of the day and checks in."""
+    log_in(page, base, "worker1", PASSWORD)
+    page.get_by_test_id("open-job").first.click()
+    page.get_by_test_id("check-in").click()
+    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+
+
 @pytest.fixture
 def demo(app):
     seed_demo(PASSWORD, app.config["TIMEZONE"])
@@ -62,10 +70,7 @@ def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tm
     )
     page.on("dialog", lambda d: d.accept())
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("worker1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, "worker1", PASSWORD)
     page.wait_for_url(f"{live_server}/today")
     page.get_by_test_id("open-job").first.click()
 
@@ -164,13 +169,7 @@ def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_serve
     page = phone
     photo_path = tmp_path / "p.jpg"
     Image.new("RGB", (1200, 900), (30, 90, 160)).save(photo_path, "JPEG")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("worker1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_test_id("open-job").first.click()
-    page.get_by_test_id("check-in").click()
-    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    _first_job_checked_in(page, live_server)
     # The signal drops: every upload attempt fails at the network level.
     page.route("**/photos", lambda route: route.abort("internetdisconnected"))
     page.clock.install()
@@ -202,13 +201,7 @@ def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_serve
 
 def test_a_tick_during_a_dropped_connection_says_so_and_changes_nothing(app, demo, live_server, phone):
     page = phone
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("worker1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_test_id("open-job").first.click()
-    page.get_by_test_id("check-in").click()
-    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    _first_job_checked_in(page, live_server)
     item = page.locator("#item-confirm_scope")
     page.route("**/items/confirm_scope", lambda route: route.abort("internetdisconnected"))
     item.get_by_test_id("tick").click()
@@ -223,13 +216,7 @@ def test_a_file_that_is_not_a_photo_is_refused_in_the_page(app, demo, live_serve
     page = phone
     not_a_photo = tmp_path / "notes.txt"
     not_a_photo.write_text("这不是图片")
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("worker1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_test_id("open-job").first.click()
-    page.get_by_test_id("check-in").click()
-    page.wait_for_url(re.compile(r"/stages/pre_service$"))
+    _first_job_checked_in(page, live_server)
     page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(not_a_photo))
     upload = page.get_by_test_id("upload")
     expect(upload).to_have_attribute("data-state", "refused")

@@ -3,7 +3,7 @@
 import pytest
 
 from hk.demo import seed_demo
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import log_in, shot
 
 pytestmark = pytest.mark.e2e
 DEMO_PASSWORD = "demo-e2e-password"
@@ -15,10 +15,7 @@ def demo(app):
 
 
 def _log_in(page, base, username):
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, base, username, DEMO_PASSWORD)
 
 
 def test_worker_logs_in_in_chinese_sees_todays_jobs_and_switches_to_english(demo, live_server, phone):

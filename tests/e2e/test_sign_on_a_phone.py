@@ -12,7 +12,7 @@ from hk.extensions import db
 from hk.models import Job, ServiceRecord, User
 from hk.records.service import company_keys
 from hk.records.signing import Verdict, check_pdf
-from tests.e2e.conftest import ARTIFACTS, shot
+from tests.e2e.conftest import ARTIFACTS, log_in, shot
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "demo-e2e-password"
@@ -55,10 +55,7 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
         seed_demo(PASSWORD, app.config["TIMEZONE"])
     job_id, username = _walk_to_signature(app, app.test_client, suffix)
     page = phone
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, username, PASSWORD)
     page.goto(f"{live_server}/jobs/{job_id}")
     page.get_by_test_id("to-review").click()
     if lang == "en":
