@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, request, session
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hk.config import Config, finalize
+from hk.database import init_database
 from hk.extensions import babel, csrf, db, htmx, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,17 +29,6 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite in WAL mode with a busy timeout, so a writer waits instead of failing."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
 
 
 LANGUAGES = ("zh_CN", "en")
@@ -106,6 +93,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.supervise import bp as supervise_bp
 
     init_storage(app)
+    from hk.queue import init_queue
+
+    init_queue(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(jobs_bp)
@@ -115,6 +105,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(office_bp)
     register_error_handlers(app)
+    init_database(app)  # after every blueprint: it wraps their views
 
     from hk.auth.access import enforce_login
 

@@ -135,10 +135,11 @@ def verify_record_command(path: str):
 
 @hk_cli.command("retry-records")
 def retry_records_command():
-    """Render every record whose PDF could not be made before."""
-    from hk.records.service import retry_failed
+    """Make now every record still pending or failed (and records for signed jobs that have none)."""
+    from hk.records.making import make_all_waiting, records_due
 
-    ok, failed = retry_failed()
+    records_due()  # a signed job without any record gets a pending one first
+    ok, failed = make_all_waiting()
     click.echo(f"records made: {ok}, still failing: {failed}")
     if failed:
         raise SystemExit(1)

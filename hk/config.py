@@ -58,6 +58,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Redis (queue, and later shared limits) when several servers run; without it the queue is a
+    # SQLite file in instance/ and `make run` needs no server.
+    REDIS_URL = _env("REDIS_URL")
+    QUEUE = _env("QUEUE")  # "sqlite", "redis", "memory" or "immediate"; chosen from REDIS_URL when unset
     # Number of reverse proxies in front of hk whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     TESTING = False
@@ -72,6 +76,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or "sqlite://"
     COMPANY_NAME = "测试家政"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
+    QUEUE = "immediate"  # tasks run inside the request that enqueues them; tests of the queue choose "memory"
 
 
 def finalize(app) -> None:

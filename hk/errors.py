@@ -22,6 +22,10 @@ MESSAGES = {
         _l("Please choose a smaller file. Nothing else you entered was lost."),
     ),
     429: (_l("Too many requests"), _l("Please wait a minute and try again.")),
+    503: (
+        _l("Many people are saving at this moment"),
+        _l("Nothing you saved was lost. Please try again in a few seconds."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("What you saved before is safe. Please try again in a moment."),

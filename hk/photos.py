@@ -17,6 +17,7 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 pillow_heif.register_heif_opener()
 
 MB = 1024 * 1024
+PRINT_EDGE, PRINT_QUALITY = 800, 70  # the copy printed in records
 # Pillow's format names we accept, and the name we report. Phones write JPEGs with an extra
 # picture (depth map, panorama preview) that Pillow calls MPO; they are JPEGs to the person.
 ACCEPTED_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "HEIF"}
@@ -45,6 +46,7 @@ class ProcessedPhoto:
 
     image: bytes
     thumb: bytes
+    print_image: bytes  # the smaller copy printed in records
     width: int
     height: int
     sha256: str
@@ -88,10 +90,13 @@ def process_photo(
         # its pixels: so everything is encoded before the `with` ends.
         picture = _to_rgb(_resize(_flatten(_orient(img, exif)), long_edge))
         image_bytes = _jpeg(picture, quality)
-        thumb_bytes = _jpeg(_resize(picture, thumb_edge), quality)
+        smaller = _resize(picture, PRINT_EDGE)
+        print_bytes = _jpeg(smaller, PRINT_QUALITY, progressive=False)
+        thumb_bytes = _jpeg(_resize(smaller, thumb_edge), quality)
     return ProcessedPhoto(
         image=image_bytes,
         thumb=thumb_bytes,
+        print_image=print_bytes,
         width=picture.width,
         height=picture.height,
         sha256=hashlib.sha256(image_bytes).hexdigest(),
@@ -255,16 +260,16 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB") if img.mode != "RGB" else img
 
 
-def _jpeg(img: Image.Image, quality: int) -> bytes:
+def _jpeg(img: Image.Image, quality: int, progressive: bool = True) -> bytes:
     """Encode as JPEG with nothing but pixels: no EXIF, ICC, XMP, comment or DPI."""
     # Pillow's JPEG writer copies a comment from img.info on its own; an empty info keeps it out.
     img.info = {}
     out = io.BytesIO()
-    img.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    img.save(out, format="JPEG", quality=quality, optimize=True, progressive=progressive)
     return out.getvalue()
 
 
-def print_version(jpeg: bytes, edge: int = 800, quality: int = 70) -> bytes:
+def print_version(jpeg: bytes, edge: int = PRINT_EDGE, quality: int = PRINT_QUALITY) -> bytes:
     """A smaller copy of a stored photo for printed records (decoded at reduced scale: fast)."""
     image = Image.open(io.BytesIO(jpeg))
     image.draft("RGB", (edge, edge))

@@ -10,6 +10,7 @@ from hk.auth import bp
 from hk.auth.access import any_role, public
 from hk.auth.forms import LanguageForm, LoginForm
 from hk.auth.service import authenticate
+from hk.database import reads_first
 from hk.extensions import db
 
 
@@ -22,6 +23,7 @@ def safe_next(target: str | None, default: str) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@reads_first
 def login():
     """Show the login form and log a person in."""
     if current_user.is_authenticated:

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hk.database import begin_writing
 from hk.extensions import db
 from hk.models import LoginAttempt, User, utcnow
 
@@ -51,6 +52,7 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
         return LoginResult(None, "throttled", cfg["LOGIN_LOCK_MINUTES"])
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    begin_writing()  # the slow hash is done: now the short write of the attempt
     if not valid or user is None:
         db.session.add(LoginAttempt(username=username, ip=ip, at=now, success=False))
         db.session.commit()

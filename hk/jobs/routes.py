@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 
 from hk.auth.access import roles_required
+from hk.database import begin_writing, lock_for_write, reads_first, wants_write
 from hk.domain.clock import local_today
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Answer, Status, WorkflowError
@@ -75,8 +76,12 @@ def _set_device(response):
 
 
 def load_job(job_id: int) -> Job:
-    """The job, if the person may see it: its own worker, or a supervisor or admin."""
-    job = db.session.get(Job, job_id)
+    """The job, if the person may see it: its own worker, or a supervisor or admin.
+
+    In a transaction that writes, the job's row is locked (PostgreSQL) so that changes to one job
+    are made one after the other: a double tap finds the first tap's change and does nothing.
+    """
+    job = lock_for_write(Job, job_id) if wants_write() else db.session.get(Job, job_id)
     if job is None:
         abort(404)
     if current_user.role == Role.WORKER and job.worker_id != current_user.id:
@@ -406,8 +411,12 @@ def _browser_taken_at(value: str | None) -> datetime | None:
 
 @bp.route("/<int:job_id>/photos", methods=["POST"])
 @roles_required(*WORKERS)
+@reads_first
 def upload_photo(job_id: int):
-    """Take a photo for a stage, an item or an incident: checked, cleaned, stored, logged."""
+    """Take a photo for a stage, an item or an incident: checked, cleaned, stored, logged.
+
+    The photo is checked and re-encoded before the write begins, so no one waits for the JPEG work.
+    """
     job = load_job(job_id)
     stage_code = request.form.get("stage") or None
     item_code = request.form.get("item") or None
@@ -421,6 +430,7 @@ def upload_photo(job_id: int):
     if upload is None or not upload.filename:
         return _photo_error(_("Please choose or take a photo first."), 422, job, stage_code)
     cfg = current_app.config
+    upload.stream.seek(0)  # a request run again after a lost race reads the file again
     try:
         processed = process_photo(
             upload.read(),
@@ -432,6 +442,10 @@ def upload_photo(job_id: int):
         return _photo_error(photo_rejection_text(error), 422, job, stage_code)
     if processed.taken_at is None:
         processed = replace(processed, taken_at=_browser_taken_at(request.form.get("taken_at")))
+    begin_writing()
+    job = load_job(job_id)
+    if incident is not None:
+        incident = db.session.get(Incident, incident.id)
     photo_holder = {}
 
     def store():

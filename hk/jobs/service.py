@@ -32,7 +32,7 @@ from hk.models import (
     record_event,
     utcnow,
 )
-from hk.photos import ProcessedPhoto, print_version
+from hk.photos import ProcessedPhoto
 from hk.storage import get_storage
 
 
@@ -348,7 +348,7 @@ def add_photo(
         kind=kind,
         storage_key=storage.put(processed.image, "photos", ".jpg"),
         thumb_key=storage.put(processed.thumb, "thumbs", ".jpg"),
-        print_key=storage.put(print_version(processed.image), "prints", ".jpg"),
+        print_key=storage.put(processed.print_image, "prints", ".jpg"),
         sha256=processed.sha256,
         width=processed.width,
         height=processed.height,

@@ -77,6 +77,7 @@ class ServiceRecord(db.Model):
         enum_column(RenderStatus, "render_status"), default=RenderStatus.PENDING
     )
     render_attempts: Mapped[int] = mapped_column(default=0)
+    render_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     render_error: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
     pdf_key: Mapped[str | None] = mapped_column(String(200))

@@ -8,7 +8,8 @@ from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import select
 
 from hk.auth.access import public
-from hk.extensions import db
+from hk.database import reads_first
+from hk.extensions import db, htmx
 from hk.models import CustomerLink, RenderStatus, ServiceRecord, utcnow
 from hk.public import bp
 from hk.records import service as records
@@ -45,6 +46,7 @@ def _check_upload():
 @bp.route("/verify", methods=["GET", "POST"])
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
+@reads_first  # an upload is only read and checked: no write lock while the PDF is parsed
 def verify(code: str | None = None):
     """Whether a record exists and is current; and whether an uploaded PDF is genuine."""
     record = None
@@ -101,8 +103,9 @@ def customer_record(token: str):
     if link is None:
         return render_template("public/link_error.html", message=error), status
     record = records.current_record(link.job_id)
+    template = "public/_record_status.html" if htmx else "public/customer.html"
     return render_template(
-        "public/customer.html",
+        template,
         link=link,
         token=token,
         record=record,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -64,14 +65,21 @@ def record_number(record: ServiceRecord) -> str:
     return f"{record.job.number}-v{record.version}"
 
 
-def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> bytes:
-    """The unsigned PDF of a record, in the record's language."""
+@dataclass(frozen=True)
+class RenderedRecord:
+    pdf: bytes
+    pages: int
+
+
+def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict, prev_hash: str) -> RenderedRecord:
+    """The unsigned PDF of a record in the record's language; each page prints the chain's previous hash."""
     url = verify_url(record)
     with force_locale(record.language):
         html = render_template(
             "records/record.html",
             record=record,
             record_number=record_number(record),
+            prev_hash=prev_hash,
             signoff=signoff,
             data=data,
             pairs=photo_pairs(data),
@@ -83,5 +91,4 @@ def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> bytes:
         document = HTML(string=html, url_fetcher=_fetcher, base_url="hk-record:/").render(
             stylesheets=[CSS(filename=str(STYLESHEET))]
         )
-    record.pages = len(document.pages)
-    return document.write_pdf()
+    return RenderedRecord(document.write_pdf(), len(document.pages))

@@ -10,14 +10,12 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from hk.extensions import db
 from hk.models import (
     CustomerLink,
     Job,
     RecordStatus,
-    RenderStatus,
     ReviewStatus,
     ServiceRecord,
     SignOff,
@@ -26,9 +24,7 @@ from hk.models import (
     record_event,
     utcnow,
 )
-from hk.records.render import render_pdf
-from hk.records.review import missing_photos, review_data
-from hk.records.signing import CompanyKeys, SignatureCheck, Verdict, check_pdf, load_company_keys, sign_pdf
+from hk.records.signing import CompanyKeys, SignatureCheck, Verdict, check_pdf, load_company_keys
 from hk.storage import get_storage
 
 GENESIS = "0" * 64
@@ -61,14 +57,18 @@ def chain_hash(prev_hash: str, pdf_sha256: str, code: str, version: int) -> str:
     return hashlib.sha256(f"{prev_hash}|{pdf_sha256}|{code}|{version}".encode()).hexdigest()
 
 
-def create_record(
+def add_record(
     job: Job,
     signoff: SignOff,
     actor: User | None,
     supersedes: ServiceRecord | None = None,
     reason: str | None = None,
 ) -> ServiceRecord:
-    """Add a record for a signed (or refused) job and try to render it now; a failure is retried later."""
+    """A pending record for a signed (or refused) job, in the caller's transaction; the queue makes it.
+
+    The caller commits, then enqueues hk.queue.make_record; the periodic sweep makes it anyway if that
+    message is lost.
+    """
     record = ServiceRecord(
         job=job,
         code=new_code(),
@@ -84,68 +84,7 @@ def create_record(
     db.session.add(record)
     db.session.flush()
     record_event(actor, "job", job.id, "record.create", record=record.id, version=record.version)
-    db.session.commit()
-    render_record(record)
     return record
-
-
-def render_record(record: ServiceRecord) -> bool:
-    """Render, sign, store and chain one record; on failure keep it pending with the error."""
-    signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
-    record.render_attempts += 1
-    try:
-        data = review_data(record.job)
-        record.flag_missing_photos = missing_photos(data)
-        for _attempt in range(3):
-            last = db.session.scalar(
-                select(ServiceRecord)
-                .where(ServiceRecord.chain_seq.is_not(None))
-                .order_by(ServiceRecord.chain_seq.desc())
-                .limit(1)
-            )
-            record.prev_chain_hash = last.chain_hash if last else GENESIS
-            pdf = render_pdf(record, signoff, data)
-            signed = sign_pdf(
-                pdf,
-                company_keys(),
-                reason=f"Service record {record.job.number}-v{record.version}",
-                location=current_app.config.get("COMPANY_NAME") or "hk",
-            )
-            digest = hashlib.sha256(signed).hexdigest()
-            record.pdf_key = get_storage().put(signed, "records", ".pdf")
-            record.pdf_sha256, record.size_bytes = digest, len(signed)
-            record.chain_seq = (last.chain_seq if last else 0) + 1
-            record.chain_hash = chain_hash(record.prev_chain_hash, digest, record.code, record.version)
-            record.render_status, record.render_error, record.rendered_at = RenderStatus.DONE, None, utcnow()
-            try:
-                db.session.commit()
-                return True
-            except IntegrityError:  # another record took this place in the chain: link again
-                db.session.rollback()
-        raise RuntimeError("could not find a place in the chain")
-    except Exception as exc:  # the signature and the job stay; the record is retried
-        db.session.rollback()
-        record = db.session.get(ServiceRecord, record.id)
-        record.render_status = RenderStatus.FAILED
-        record.render_error = f"{type(exc).__name__}: {exc}"[:2000]
-        db.session.commit()
-        current_app.logger.exception("record %s could not be rendered", record.code)
-        return False
-
-
-def retry_failed() -> tuple[int, int]:
-    """Render every record still pending or failed; returns (rendered, still failing)."""
-    ok = failed = 0
-    for record in db.session.scalars(
-        select(ServiceRecord)
-        .where(ServiceRecord.render_status != RenderStatus.DONE)
-        .order_by(ServiceRecord.id)
-    ).all():
-        if render_record(record):
-            ok += 1
-        else:
-            failed += 1
-    return ok, failed
 
 
 @dataclass
@@ -210,9 +149,14 @@ def verify_upload(pdf: bytes) -> UploadVerdict:
 
 
 def correct_record(record: ServiceRecord, actor: User, reason: str) -> ServiceRecord:
-    """A correction: a new version from the job as it is now; the old version stays, superseded."""
+    """A correction: a new version from the job as it is now; the old version stays, superseded.
+
+    Committed here; the caller enqueues the new version to be made.
+    """
     signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
-    return create_record(record.job, signoff, actor, supersedes=record, reason=reason.strip())
+    new = add_record(record.job, signoff, actor, supersedes=record, reason=reason.strip())
+    db.session.commit()
+    return new
 
 
 def review(record: ServiceRecord, actor: User, approve: bool, reason: str = "") -> None:
@@ -241,14 +185,14 @@ def current_record(job_id: int) -> ServiceRecord | None:
 
 
 def new_customer_link(job: Job) -> CustomerLink:
-    """A link for the customer, valid for CUSTOMER_LINK_DAYS."""
+    """A link for the customer, valid for CUSTOMER_LINK_DAYS, in the caller's transaction."""
     link = CustomerLink(
         job=job,
         nonce=secrets.token_urlsafe(16),
         expires_at=utcnow() + timedelta(days=current_app.config["CUSTOMER_LINK_DAYS"]),
     )
     db.session.add(link)
-    db.session.commit()
+    db.session.flush()
     return link
 
 

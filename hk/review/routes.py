@@ -30,7 +30,9 @@ from hk.models import (
     utcnow,
 )
 from hk.public.routes import _pdf_response
+from hk.queue import enqueue, make_record
 from hk.records import service as records
+from hk.records.making import make_record as make_record_now
 from hk.records.review import photo_pairs, review_data
 from hk.review import bp
 from hk.sign.routes import customer_url
@@ -196,7 +198,8 @@ def correct_record(record_id: int):
     if not reason:
         return redirect(url_for("review.show_record", record_id=record_id), code=303)
     new = records.correct_record(record, current_user, reason)
-    flash(_("A corrected version was made."), "success")
+    enqueue(make_record, new.id)
+    flash(_("A corrected version is being made."), "success")
     return redirect(url_for("review.show_record", record_id=new.id), code=303)
 
 
@@ -206,7 +209,7 @@ def retry_record(record_id: int):
     """Try again to render a record whose PDF could not be made."""
     record = _record(record_id)
     if record.render_status != RenderStatus.DONE:
-        if records.render_record(record):
+        if make_record_now(record.id):
             flash(_("The record was made."), "success")
         else:
             flash(_("The record still could not be made. The error is shown below."), "error")

@@ -12,12 +12,14 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from hk.auth.access import roles_required
+from hk.database import begin_writing, reads_first
 from hk.domain import workflow
 from hk.domain.workflow import Action, Status, WorkflowError
-from hk.extensions import db
+from hk.extensions import db, htmx
 from hk.jobs.routes import load_job
 from hk.jobs.service import facts_for, log
 from hk.models import Role, SignOff, SignOffKind
+from hk.queue import enqueue, make_record
 from hk.records import service as records
 from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
@@ -94,6 +96,10 @@ def review_job(job_id: int):
 
 
 def _finish(job, signoff: SignOff):
+    """In one short transaction: the sign-off, the job completed, the customer's link, a pending record.
+
+    Then the record is made by the queue; if that message is lost, the sweep makes it anyway.
+    """
     workflow.decide(facts_for(job), Action.SIGN)
     old = job.status
     job.status = Status.COMPLETED
@@ -104,15 +110,34 @@ def _finish(job, signoff: SignOff):
         "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused",
         **{"from": str(old), "to": str(job.status), "shown_hash": signoff.shown_hash},
     )
-    db.session.commit()
     records.new_customer_link(job)
-    records.create_record(job, signoff, current_user)
+    record = records.add_record(job, signoff, current_user)
+    db.session.commit()
+    enqueue(make_record, record.id)
+
+
+def _signature_error(code: str) -> str:
+    if code == "empty":
+        return _("Please sign with your finger in the box above.")
+    if code == "too_small":
+        return _("The signature is too small. Please sign with your full name.")
+    return _("The signature could not be read. Please clear it and sign again.")
+
+
+def _changed_page(job):
+    return _review_page(
+        job, errors=[_("The job changed while you were reading. Please review it again.")], status=409
+    )
 
 
 @bp.route("/jobs/<int:job_id>/sign", methods=["POST"])
 @roles_required(Role.WORKER)
+@reads_first
 def sign_job(job_id: int):
-    """Keep the customer's signature with a hash of what was shown, then make the record."""
+    """Keep the customer's signature with a hash of what was shown, then have the record made.
+
+    The drawing is checked and stored before the write begins; the write itself only records.
+    """
     job = load_job(job_id)
     done = _awaiting(job)
     if done:
@@ -122,36 +147,38 @@ def sign_job(job_id: int):
         form = SignForm()
         errors = []
         signature = None
-        if form.validate():
+        valid = form.validate()
+        if valid:
             try:
                 signature = clean_signature(form.signature.data or "")
             except SignatureRejected as rejected:
-                errors.append(
-                    _("Please sign with your finger in the box above.")
-                    if rejected.code == "empty"
-                    else _("The signature is too small. Please sign with your full name.")
-                    if rejected.code == "too_small"
-                    else _("The signature could not be read. Please clear it and sign again.")
-                )
-        if not form.validate() or errors:
+                errors.append(_signature_error(rejected.code))
+        if not valid or errors:
             return _review_page(job, sign_form=form, errors=errors, status=422)
-        current = review_digest(review_data(job))
-        if form.shown_hash.data != current:
-            return _review_page(
-                job, errors=[_("The job changed while you were reading. Please review it again.")], status=409
-            )
-        storage = get_storage()
-        signoff = SignOff(
-            job_id=job.id,
-            kind=SignOffKind.SIGNED,
-            signer_name=form.signer_name.data.strip(),
-            signature_key=storage.put(signature, "signatures", ".png"),
-            signature_sha256=hashlib.sha256(signature).hexdigest(),
-            consent_text=consent_sentence(),
-            language=lang,
-            shown_hash=current,
-            witnessed_by_id=current_user.id,
-        )
+        if form.shown_hash.data != review_digest(review_data(job)):
+            return _changed_page(job)
+        consent = consent_sentence()
+    signature_key = get_storage().put(signature, "signatures", ".png")
+    begin_writing()
+    job = load_job(job_id)  # now locked: a twin request waits here, then finds the job signed
+    done = _awaiting(job)
+    if done:
+        return done
+    current = review_digest(review_data(job))
+    if form.shown_hash.data != current:
+        with force_locale(lang):
+            return _changed_page(job)
+    signoff = SignOff(
+        job_id=job.id,
+        kind=SignOffKind.SIGNED,
+        signer_name=form.signer_name.data.strip(),
+        signature_key=signature_key,
+        signature_sha256=hashlib.sha256(signature).hexdigest(),
+        consent_text=consent,
+        language=lang,
+        shown_hash=current,
+        witnessed_by_id=current_user.id,
+    )
     try:
         _finish(job, signoff)
     except WorkflowError:
@@ -182,7 +209,11 @@ def refuse_job(job_id: int):
             shown_hash=review_digest(review_data(job)),
             witnessed_by_id=current_user.id,
         )
-    _finish(job, signoff)
+    try:
+        _finish(job, signoff)
+    except WorkflowError:
+        db.session.rollback()
+        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
     return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
 
 
@@ -194,9 +225,16 @@ def show_signed(job_id: int):
     signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == job.id))
     if signoff is None:
         abort(404)
-    link = records.latest_link(job.id) or records.new_customer_link(job)
-    url = customer_url(link)
     record = records.current_record(job.id)
+    if htmx:  # the page asks every few seconds until the record is ready
+        return render_template("sign/_record_status.html", job=job, record=record)
+    link = records.latest_link(job.id)
+    if link is None:  # the link made at signing expired or was withdrawn: a new one
+        begin_writing()
+        job = load_job(job_id)
+        link = records.latest_link(job.id) or records.new_customer_link(job)
+        db.session.commit()
+    url = customer_url(link)
     return render_template(
         "sign/signed.html", job=job, signoff=signoff, record=record, url=url, qr=qr_data_uri(url)
     )

@@ -188,12 +188,12 @@ def test_the_review_is_in_the_customers_language(client, login):
 
 
 def test_a_failed_render_keeps_the_signature_and_is_retried(app, client, login, monkeypatch):
-    import hk.records.service as svc
+    import hk.records.making as making
 
     def broken(*args, **kwargs):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(svc, "render_pdf", broken)
+    monkeypatch.setattr(making, "render_pdf", broken)
     phone = _ready(client, login)
     assert _sign(phone).status_code == 303
     record = db.session.scalar(select(ServiceRecord))
@@ -209,7 +209,7 @@ def test_a_failed_render_keeps_the_signature_and_is_retried(app, client, login, 
     assert "部分记录尚未生成" in sup_client.get("/records").get_data(as_text=True)
     assert "PDF暂时未能生成" in sup_client.get(f"/records/{record.id}").get_data(as_text=True)
     monkeypatch.undo()
-    assert records.retry_failed() == (1, 0)
+    assert making.make_all_waiting() == (1, 0)
     db.session.expire_all()
     assert db.session.get(ServiceRecord, record.id).render_status == "done"
 

@@ -1,0 +1,88 @@
+"""The task queue: slow and timed work off the request (Huey).
+
+Storage by configuration: Redis when ``HK_REDIS_URL`` is set (several app servers, several
+workers); otherwise a SQLite file in ``instance/queue.db``, so ``make run`` needs no server. Tests
+use ``QUEUE="memory"`` (tasks wait until the test runs them) or ``"immediate"`` (run at once).
+
+Nothing is lost when the queue is: every task here works from what the database says must be done
+(a pending record, say), and a periodic sweep enqueues again whatever a lost message left behind.
+The worker runs as ``huey_consumer hk.worker.huey`` (``make run`` starts it beside the web server).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+huey = Huey("hk", results=False, storage_class=MemoryStorage)
+_apps: list[Flask] = []
+
+
+def init_queue(app: Flask) -> None:
+    """Point the queue at the storage this app is configured for."""
+    kind = app.config.get("QUEUE") or ("redis" if app.config.get("REDIS_URL") else "sqlite")
+    huey.immediate = kind == "immediate"
+    if kind == "redis":
+        huey.storage = RedisStorage("hk", url=app.config["REDIS_URL"])
+    elif kind == "sqlite":
+        path = Path(app.config.get("QUEUE_PATH") or Path(app.instance_path) / "queue.db")
+        huey.storage = SqliteStorage("hk", filename=str(path))
+    elif kind == "memory":
+        huey.storage = MemoryStorage("hk")
+    _apps[:] = [app]
+
+
+def _context():
+    """Tasks run in an app context: the caller's (tests, immediate mode) or the worker's app."""
+    if has_app_context():
+        return nullcontext()
+    return _apps[0].app_context()
+
+
+def enqueue(task, *args) -> bool:
+    """Put a task on the queue; False (and a log line) when the queue cannot be reached.
+
+    A task that could not be enqueued is not lost: the periodic sweep finds its work again.
+    """
+    try:
+        task(*args)
+    except Exception:  # the queue being down must never undo what the request committed
+        current_app.logger.exception("could not enqueue %s%r", getattr(task, "name", task), args)
+        return False
+    return True
+
+
+def run_pending(limit: int = 1000) -> int:
+    """Run every task now waiting (tests and the CLI); returns how many ran."""
+    count = 0
+    while count < limit:
+        task = huey.dequeue()
+        if task is None:
+            break
+        huey.execute(task)
+        count += 1
+    return count
+
+
+@huey.task(retries=2, retry_delay=10, retry_backoff=3)
+def make_record(record_id: int) -> None:
+    """Render, sign, store and chain one record; retried after 10 s and 30 s, then by the sweep."""
+    from hk.records.making import make_record as _make
+
+    with _context():
+        if not _make(record_id):
+            raise RuntimeError(f"record {record_id} could not be made yet")
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_records() -> None:
+    """Every minute: records left pending or failed whose back-off is over, and signed jobs with none."""
+    from hk.records.making import records_due
+
+    with _context():
+        for record_id in records_due():
+            make_record(record_id)

@@ -1,0 +1,190 @@
+"""Making a record, off the request: render, sign, store, and append it to the archive chain.
+
+The PDF prints the hash of the record before it in the chain, so a record is rendered while it holds
+the chain's turn: one record at a time across every process and server (a PostgreSQL advisory lock,
+or a lock file beside the SQLite database). Rendering takes about 0.4 s, so the archive grows by
+about two records a second at most, far more than a company signs; in exchange no record ever loses
+a race for its place and no PDF is rendered twice. The turn is not a database write lock: nobody
+else waits for it, and the database is written only for the few milliseconds of the final update.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import exists, select, text
+
+from hk.database import reading, writing
+from hk.extensions import db
+from hk.models import Job, RenderStatus, ServiceRecord, SignOff, record_event, utcnow
+from hk.records.render import render_pdf
+from hk.records.review import missing_photos, review_data
+from hk.records.service import GENESIS, add_record, chain_hash, company_keys
+from hk.records.signing import sign_pdf
+from hk.storage import get_storage
+
+CHAIN_LOCK_KEY = 0x686B_6368  # "hkch": the advisory lock of the archive chain
+FIRST_SWEEP_AFTER = timedelta(minutes=2)  # a pending record the queue should have made by now
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long the sweep waits after a failed attempt before the next: 1, 2, 4… minutes, at most 1 h."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+@contextmanager
+def chain_turn() -> Iterator[None]:
+    """Hold the archive chain: records are appended one after the other, whatever the process."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": CHAIN_LOCK_KEY})
+                conn.commit()
+    else:
+        path = Path(current_app.instance_path) / "chain.lock"
+        with path.open("a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _chain_tail() -> tuple[str, int]:
+    last = db.session.execute(
+        select(ServiceRecord.chain_hash, ServiceRecord.chain_seq)
+        .where(ServiceRecord.chain_seq.is_not(None))
+        .order_by(ServiceRecord.chain_seq.desc())
+        .limit(1)
+    ).first()
+    return (last.chain_hash, last.chain_seq) if last else (GENESIS, 0)
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A record's signed PDF, stored, and where it goes in the chain."""
+
+    pdf_key: str
+    sha256: str
+    size: int
+    pages: int
+    prev_hash: str
+    seq: int
+    chain_hash: str
+    missing_photos: bool
+
+
+def make_record(record_id: int) -> bool:
+    """Make one record's PDF and link it into the chain; True when it exists (now or before)."""
+    try:
+        with chain_turn():
+            made = _render_in_turn(record_id)
+            if made is None:
+                return db.session.get(ServiceRecord, record_id) is not None
+            with writing():
+                record = db.session.get(ServiceRecord, record_id, populate_existing=True)
+                record.flag_missing_photos = made.missing_photos
+                record.pages = made.pages
+                record.prev_chain_hash = made.prev_hash
+                record.pdf_key, record.pdf_sha256, record.size_bytes = made.pdf_key, made.sha256, made.size
+                record.chain_seq, record.chain_hash = made.seq, made.chain_hash
+                record.render_status, record.render_error = RenderStatus.DONE, None
+                record.rendered_at = record.render_attempted_at = utcnow()
+                record.render_attempts += 1
+                db.session.commit()
+            return True
+    except Exception as exc:  # the signature and the job stay; the sweep tries again later
+        db.session.rollback()
+        current_app.logger.exception("record %s could not be made", record_id)
+        with writing():
+            record = db.session.get(ServiceRecord, record_id)
+            if record is not None:
+                record.render_status = RenderStatus.FAILED
+                record.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+                record.render_attempts += 1
+                record.render_attempted_at = utcnow()
+                db.session.commit()
+        return False
+
+
+def _render_in_turn(record_id: int) -> _Made | None:
+    """Read, render, sign and store, holding only read transactions; None when already made."""
+    db.session.rollback()  # a fresh look, after the record before this one was committed
+    with reading():
+        record = db.session.get(ServiceRecord, record_id, populate_existing=True)
+        if record is None or record.render_status == RenderStatus.DONE:
+            db.session.rollback()
+            return None
+        signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
+        data = review_data(record.job)
+        prev_hash, seq = _chain_tail()
+        rendered = render_pdf(record, signoff, data, prev_hash)
+        signed = sign_pdf(
+            rendered.pdf,
+            company_keys(),
+            reason=f"Service record {record.job.number}-v{record.version}",
+            location=current_app.config.get("COMPANY_NAME") or "hk",
+        )
+        digest = hashlib.sha256(signed).hexdigest()
+        made = _Made(
+            pdf_key=get_storage().put(signed, "records", ".pdf"),
+            sha256=digest,
+            size=len(signed),
+            pages=rendered.pages,
+            prev_hash=prev_hash,
+            seq=seq + 1,
+            chain_hash=chain_hash(prev_hash, digest, record.code, record.version),
+            missing_photos=missing_photos(data),
+        )
+        db.session.rollback()  # end the read; the write that follows is short
+    return made
+
+
+def records_due(now=None) -> list[int]:
+    """Records the queue should (re)make now; a signed job found with no record at all gets one."""
+    now = now or utcnow()
+    orphans = db.session.scalars(
+        select(SignOff).where(~exists().where(ServiceRecord.job_id == SignOff.job_id))
+    ).all()
+    due = []
+    for signoff in orphans:
+        job = db.session.get(Job, signoff.job_id)
+        record = add_record(job, signoff, None)
+        record_event(None, "job", job.id, "record.recover", record=record.id)
+        due.append(record.id)
+    db.session.commit()
+    for record in db.session.scalars(
+        select(ServiceRecord)
+        .where(ServiceRecord.render_status != RenderStatus.DONE)
+        .order_by(ServiceRecord.id)
+    ):
+        if record.id in due:
+            continue
+        if record.render_attempted_at is None:
+            if record.created_at <= now - FIRST_SWEEP_AFTER:
+                due.append(record.id)
+        elif record.render_attempted_at + retry_delay(record.render_attempts) <= now:
+            due.append(record.id)
+    db.session.rollback()
+    return due
+
+
+def make_all_waiting() -> tuple[int, int]:
+    """Make every record still pending or failed, now (the CLI); returns (made, still failing)."""
+    ids = db.session.scalars(
+        select(ServiceRecord.id)
+        .where(ServiceRecord.render_status != RenderStatus.DONE)
+        .order_by(ServiceRecord.id)
+    ).all()
+    made = sum(1 for record_id in ids if make_record(record_id))
+    return made, len(ids) - made
