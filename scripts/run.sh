@@ -38,5 +38,15 @@ if [ "$demo" = yes ]; then
 fi
 echo "Stop with Ctrl+C."
 echo
-exec .venv/bin/gunicorn --preload --workers 2 --threads 4 --bind "127.0.0.1:$port" \
-  --access-logfile - app:app
+
+# The queue worker makes PDF records (and other slow or timed work) off the request; the web server
+# answers people. Both run until Ctrl+C, and if one of them stops, the other is stopped too.
+.venv/bin/huey_consumer hk.worker.huey --workers 2 --worker-type thread --quiet &
+queue_pid=$!
+.venv/bin/gunicorn --preload --workers "${HK_WEB_WORKERS:-2}" --threads "${HK_WEB_THREADS:-4}" \
+  --bind "127.0.0.1:$port" --access-logfile - app:app &
+web_pid=$!
+stop() { kill -TERM "$web_pid" "$queue_pid" 2>/dev/null || true; wait "$web_pid" "$queue_pid" 2>/dev/null || true; }
+trap 'stop; exit 0' INT TERM
+wait -n "$web_pid" "$queue_pid" || true
+stop

@@ -1,0 +1,257 @@
+"""Requests at the same instant, from threads, against the real database (SQLite file or PostgreSQL).
+
+A double tap on a slow network, two phones, several cleaners signing at once: never a 500, never a
+double effect, never a lost or unchained record.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from hk.domain.workflow import Answer, Status
+from hk.extensions import db
+from hk.models import (
+    CustomerLink,
+    Event,
+    ItemCheck,
+    Job,
+    Photo,
+    RenderStatus,
+    ServiceRecord,
+    SignOff,
+    StageCompletion,
+    utcnow,
+)
+from hk.queue import huey, run_pending
+from hk.records.making import make_record
+from hk.records.service import verify_chain
+from tests.builders import PASSWORD, make_job, make_user
+from tests.conftest import csrf_token, post_form
+from tests.jobs.helpers import jpeg
+from tests.records.test_sign_flow import signature_png
+
+
+def _client_for(app, user):
+    """A phone of its own: a fresh client logged in as the user."""
+    client = app.test_client()
+    assert post_form(client, "/login", {"username": user.username, "password": PASSWORD}).status_code == 303
+    return client
+
+
+def _twin(app, client):
+    """A second request from the same phone (same session and device cookie): a double tap."""
+    twin = app.test_client()
+    for name in ("hk_session", "hk_device"):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            twin.set_cookie(name, cookie.value)
+    return twin
+
+
+def _at_once(calls):
+    """Run the calls in threads released at the same instant; their answers in order."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def _checked_in(app, worker):
+    job = make_job(worker)
+    client = _client_for(app, worker)
+    token = csrf_token(client, "/today")
+    assert client.post(f"/jobs/{job.id}/check-in", data={"csrf_token": token}).status_code == 303
+    return job, client, token
+
+
+def _ready_to_sign(worker) -> Job:
+    """A job whose every stage is done, waiting for the customer (made directly, for speed)."""
+    job = make_job(worker)
+    for stage in job.stages:
+        for item in stage["items"]:
+            answer = Answer.SAFE if stage["kind"] == "safety" else Answer.DONE
+            job.checks.append(ItemCheck(stage_code=stage["code"], item_code=item["code"], answer=answer))
+        job.completions.append(StageCompletion(stage_code=stage["code"]))
+    job.checked_in_at = job.quote_confirmed_at = job.handover_completed_at = utcnow()
+    job.tools_removed = True
+    job.status = Status.AWAITING_SIGNATURE
+    db.session.commit()
+    return job
+
+
+def _sign_call(client, job_id):
+    import re
+
+    token = csrf_token(client, "/today")
+    page = client.get(f"/jobs/{job_id}/review?lang=zh_CN").get_data(as_text=True)
+    shown = re.search(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    data = {
+        "csrf_token": token,
+        "signer_name": "周丽",
+        "consent": "y",
+        "signature": signature_png(),
+        "shown_hash": shown,
+        "lang": "zh_CN",
+    }
+    return lambda: client.post(f"/jobs/{job_id}/sign", data=data)
+
+
+@pytest.fixture
+def queued(app):
+    """The queue holds tasks until the test runs them, as a worker process would later."""
+    app.config["QUEUE"] = "memory"
+    huey.immediate = False
+    huey.storage.flush_all()
+    yield
+    huey.storage.flush_all()
+    huey.immediate = True
+
+
+def test_identical_ticks_at_the_same_instant_make_one_change(app):
+    worker = make_user("worker")
+    job, client, token = _checked_in(app, worker)
+    stage = job.stages[0]
+    items = stage["items"][:3]
+    for item in items:
+        url = f"/jobs/{job.id}/stages/{stage['code']}/items/{item['code']}"
+        clients = [client] + [_twin(app, client) for _ in range(5)]
+        answers = _at_once(
+            [
+                lambda c=c, url=url: c.post(
+                    url, data={"csrf_token": token, "answer": "done"}, headers={"HX-Request": "true"}
+                )
+                for c in clients
+            ]
+        )
+        assert [r.status_code for r in answers] == [200] * 6
+    db.session.expire_all()
+    rows = db.session.scalars(select(ItemCheck).where(ItemCheck.job_id == job.id)).all()
+    assert sorted(r.item_code for r in rows) == sorted(i["code"] for i in items)
+    events = db.session.scalar(
+        select(func.count(Event.id)).where(Event.subject_id == job.id, Event.action == "item.answer")
+    )
+    assert events == len(items)  # one event per item: five of the six taps changed nothing
+
+
+def test_different_writes_at_once_on_one_job_and_many_jobs_all_succeed(app):
+    workers = [make_user("worker") for _ in range(4)]
+    phones = [_checked_in(app, w) for w in workers]
+    calls = []
+    for job, client, token in phones:
+        stage = job.stages[0]
+        for n, item in enumerate(stage["items"][:4]):
+            c = client if n == 0 else _twin(app, client)
+            url = f"/jobs/{job.id}/stages/{stage['code']}/items/{item['code']}"
+            calls.append(
+                lambda c=c, url=url, token=token: c.post(
+                    url, data={"csrf_token": token, "answer": "done"}, headers={"HX-Request": "true"}
+                )
+            )
+    answers = _at_once(calls)
+    assert [r.status_code for r in answers] == [200] * len(calls)
+    db.session.expire_all()
+    for job, _client, _token in phones:
+        assert db.session.scalar(select(func.count(ItemCheck.id)).where(ItemCheck.job_id == job.id)) == 4
+
+
+def test_one_photo_sent_twice_at_once_is_kept_once(app):
+    worker = make_user("worker")
+    job, client, token = _checked_in(app, worker)
+    stage = job.stages[0]
+    photo = jpeg(1200, 900)
+
+    def upload(c):
+        import io
+
+        return c.post(
+            f"/jobs/{job.id}/photos",
+            data={
+                "csrf_token": token,
+                "client_key": "same-photo",
+                "stage": stage["code"],
+                "photo": (io.BytesIO(photo), "p.jpg"),
+            },
+            headers={"X-Requested-With": "fetch"},
+            content_type="multipart/form-data",
+        )
+
+    answers = _at_once([lambda c=c: upload(c) for c in [client] + [_twin(app, client) for _ in range(3)]])
+    assert [r.status_code for r in answers] == [201] * 4
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Photo.id)).where(Photo.job_id == job.id)) == 1
+
+
+def test_a_double_tap_on_sign_signs_once_and_answers_twice(app, queued):
+    worker = make_user("worker")
+    job = _ready_to_sign(worker)
+    client = _client_for(app, worker)
+    sign = _sign_call(client, job.id)
+    twins = [sign] + [_sign_call(_twin(app, client), job.id) for _ in range(3)]
+    answers = _at_once(twins)
+    assert [r.status_code for r in answers] == [303] * 4
+    assert all(r.headers["Location"].endswith(f"/jobs/{job.id}/signed") for r in answers)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(SignOff.id))) == 1
+    assert db.session.scalar(select(func.count(ServiceRecord.id))) == 1
+    assert db.session.scalar(select(func.count(CustomerLink.id))) == 1
+    signs = select(func.count(Event.id)).where(Event.subject_id == job.id, Event.action == "sign")
+    assert db.session.scalar(signs) == 1
+
+
+def test_the_signing_answers_at_once_and_the_queue_makes_the_record(app, queued):
+    worker = make_user("worker")
+    job = _ready_to_sign(worker)
+    client = _client_for(app, worker)
+    assert _sign_call(client, job.id)().status_code == 303
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.job_id == job.id))
+    assert record.render_status == RenderStatus.PENDING  # committed, not yet made
+    page = client.get(f"/jobs/{job.id}/signed").get_data(as_text=True)
+    assert 'data-testid="record-pending"' in page and 'hx-trigger="every 2s"' in page
+    link = page.split('data-testid="customer-link">')[1].split("<")[0]
+    customer = app.test_client()
+    path = link[link.index("/r/") :]
+    assert 'data-testid="record-pending"' in customer.get(path).get_data(as_text=True)
+    assert customer.get(path + "/record.pdf").status_code == 404
+    assert run_pending() == 1
+    fragment = client.get(f"/jobs/{job.id}/signed", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-testid="record-ready"' in fragment and "hx-trigger" not in fragment
+    assert "<html" not in fragment
+    pdf = customer.get(path + "/record.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_twenty_signings_at_once_all_get_records_in_one_chain(app, queued):
+    pairs = []
+    for _ in range(20):
+        worker = make_user("worker")
+        job = _ready_to_sign(worker)
+        pairs.append((job.id, _client_for(app, worker)))
+    answers = _at_once([_sign_call(client, job_id) for job_id, client in pairs])
+    assert [r.status_code for r in answers] == [303] * 20
+    pending = []
+    while (task := huey.dequeue()) is not None:
+        pending.append(task.args[0])
+    assert len(pending) == 20
+
+    def make(record_id):
+        with app.app_context():
+            return make_record(record_id)
+
+    # four queue workers at once, each record twice (a message delivered twice is harmless)
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(make, pending + pending))
+    db.session.expire_all()
+    rows = db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.chain_seq)).all()
+    assert [r.render_status for r in rows] == [RenderStatus.DONE] * 20
+    assert [r.chain_seq for r in rows] == list(range(1, 21))
+    assert verify_chain() == []
+    result = app.test_cli_runner().invoke(args=["hk", "verify-chain"])
+    assert result.exit_code == 0 and "20 records" in result.output
