@@ -62,6 +62,7 @@ class Config:
     # SQLite file in instance/ and `make run` needs no server.
     REDIS_URL = _env("REDIS_URL")
     QUEUE = _env("QUEUE")  # "sqlite", "redis", "memory" or "immediate"; chosen from REDIS_URL when unset
+    QUEUE_PATH = _env("QUEUE_PATH")  # the SQLite queue file; instance/queue.db by default
     # Number of reverse proxies in front of hk whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     TESTING = False

@@ -175,6 +175,9 @@ def init_database(app: Flask) -> None:
     @app.before_request
     def _reset_mode():
         _mode.set(None)
+        # What a request just committed is what it renders: no second round of queries to reload
+        # it. (A rollback still expires everything, so begin_writing() and a rerun read afresh.)
+        db.session().expire_on_commit = False
 
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":

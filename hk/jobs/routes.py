@@ -38,7 +38,7 @@ from hk.jobs.forms import (
     PreServiceForm,
 )
 from hk.jobs.messages import photo_rejection_text, refusal_texts
-from hk.jobs.views import current_stage_code, item_view, photos_of, stage_context
+from hk.jobs.views import current_stage_code, item_context, stage_context
 from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo, Role
 from hk.photos import PhotoRejected, process_photo
 from hk.storage import get_storage
@@ -222,11 +222,8 @@ def show_stage(job_id: int, stage_code: str):
 
 
 def _item_fragment(job: Job, stage_code: str, item_code: str, errors=None, status=200):
-    stage = next(s for s in job.stages if s["code"] == stage_code)
-    item = next(i for i in stage["items"] if i["code"] == item_code)
-    ctx = stage_context(job, stage_code, current_lang())
-    view = item_view(job, stage, item, current_lang(), photos_of(job, stage_code))
-    return render_template("jobs/_item.html", it=view, errors=errors or [], **ctx), status
+    ctx = item_context(job, stage_code, item_code, current_lang())
+    return render_template("jobs/_item.html", errors=errors or [], **ctx), status
 
 
 @bp.route("/<int:job_id>/stages/<stage_code>/items/<item_code>", methods=["POST"])
@@ -442,6 +439,18 @@ def upload_photo(job_id: int):
         return _photo_error(photo_rejection_text(error), 422, job, stage_code)
     if processed.taken_at is None:
         processed = replace(processed, taken_at=_browser_taken_at(request.form.get("taken_at")))
+    refused = _guarded(
+        job, stage_code, lambda: service.photo_place(job, g.device_id, stage_code, item_code, incident)
+    )
+    if refused:
+        return refused
+    storage = get_storage()  # written (and flushed to disk) before the short write below
+    for data, prefix in (
+        (processed.image, "photos"),
+        (processed.thumb, "thumbs"),
+        (processed.print_image, "prints"),
+    ):
+        storage.put(data, prefix, ".jpg")
     begin_writing()
     job = load_job(job_id)
     if incident is not None:

@@ -315,6 +315,25 @@ def report_incident(
     return incident
 
 
+def photo_place(
+    job: Job,
+    device_id: str,
+    stage_code: str | None,
+    item_code: str | None,
+    incident: Incident | None,
+) -> tuple[PhotoKind, str | None, str | None]:
+    """Where a new photo belongs (kind, stage, item), if the job takes one now; else a refusal."""
+    if incident is not None:
+        if job.status in workflow.FINAL:
+            raise WorkflowError([Refusal("wrong_status", {"status": job.status})])
+        return PhotoKind.INCIDENT, incident.stage_code, None
+    claim_device(job, device_id)
+    stage = workflow.require_open(facts_for(job), stage_code or "")
+    if item_code is not None and not any(i["code"] == item_code for i in stage["items"]):
+        raise WorkflowError([Refusal("unknown_item")])
+    return workflow.STAGE_PHOTO_KIND[stage["kind"]], stage_code, item_code
+
+
 def add_photo(
     job: Job,
     user: User,
@@ -329,16 +348,7 @@ def add_photo(
     existing = db.session.scalar(select(Photo).where(Photo.client_key == client_key))
     if existing is not None:
         return existing
-    if incident is not None:
-        if job.status in workflow.FINAL:
-            raise WorkflowError([Refusal("wrong_status", {"status": job.status})])
-        kind, stage_code, item_code = PhotoKind.INCIDENT, incident.stage_code, None
-    else:
-        claim_device(job, device_id)
-        stage = workflow.require_open(facts_for(job), stage_code or "")
-        if item_code is not None and not any(i["code"] == item_code for i in stage["items"]):
-            raise WorkflowError([Refusal("unknown_item")])
-        kind = workflow.STAGE_PHOTO_KIND[stage["kind"]]
+    kind, stage_code, item_code = photo_place(job, device_id, stage_code, item_code, incident)
     storage = get_storage()
     photo = Photo(
         job_id=job.id,

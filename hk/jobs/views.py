@@ -77,6 +77,30 @@ def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo])
     )
 
 
+def item_context(job: Job, stage_code: str, item_code: str, lang: str) -> dict:
+    """What one item's fragment needs (a tick answers with it): the item, and whether its stage is open."""
+    facts = facts_for(job)
+    stage = facts.stage(stage_code)
+    item = next(i for i in stage["items"] if i["code"] == item_code)
+    photos = list(
+        db.session.scalars(
+            select(Photo)
+            .where(
+                Photo.job_id == job.id,
+                Photo.incident_id.is_(None),
+                Photo.stage_code == stage_code,
+                Photo.item_code == item_code,
+            )
+            .order_by(Photo.uploaded_at, Photo.id)
+        )
+    )
+    return {
+        "job": job,
+        "is_open": workflow.stage_is_open(facts, stage_code),
+        "it": item_view(job, stage, item, lang, photos),
+    }
+
+
 def stage_context(job: Job, stage_code: str, lang: str) -> dict:
     """Everything the stage screen needs."""
     facts = facts_for(job)

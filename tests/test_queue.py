@@ -1,0 +1,101 @@
+"""The queue: a real worker process makes records; the sweep finds lost work; failures back off."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from hk.extensions import db
+from hk.models import RenderStatus, ServiceRecord, SignOff, utcnow
+from hk.queue import huey, init_queue, run_pending, sweep_records
+from hk.records.making import records_due, retry_delay
+from tests.builders import make_user
+from tests.test_concurrency import _client_for, _ready_to_sign, _sign_call, queued  # noqa: F401
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _signed_job(app):
+    worker = make_user("worker")
+    job = _ready_to_sign(worker)
+    assert _sign_call(_client_for(app, worker), job.id)().status_code == 303
+    return job
+
+
+def test_a_worker_process_makes_the_record_the_signing_enqueued(app, tmp_path):
+    queue_file = tmp_path / "queue.db"
+    app.config.update(QUEUE="sqlite", QUEUE_PATH=str(queue_file))
+    init_queue(app)
+    try:
+        job = _signed_job(app)
+        record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.job_id == job.id))
+        assert record.render_status == RenderStatus.PENDING and len(huey) == 1
+        env = {
+            **os.environ,
+            "HK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "HK_INSTANCE_PATH": app.instance_path,
+            "HK_QUEUE": "sqlite",
+            "HK_QUEUE_PATH": str(queue_file),
+        }
+        consumer = [str(Path(sys.executable).parent / "huey_consumer"), "hk.worker.huey", "-w", "1", "-q"]
+        process = subprocess.Popen(consumer, cwd=ROOT, env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                db.session.rollback()
+                if db.session.get(ServiceRecord, record.id).render_status == RenderStatus.DONE:
+                    break
+                time.sleep(0.2)
+        finally:
+            process.terminate()
+            process.wait(20)
+        db.session.rollback()
+        made = db.session.get(ServiceRecord, record.id)
+        assert made.render_status == RenderStatus.DONE and made.chain_seq == 1, made.render_error
+    finally:
+        app.config.update(QUEUE="immediate")
+        init_queue(app)
+
+
+def test_the_sweep_makes_a_record_for_a_signed_job_that_has_none(app, queued):  # noqa: F811
+    job = _signed_job(app)
+    huey.storage.flush_all()  # the message was lost
+    db.session.execute(delete(ServiceRecord))  # and so was the record (a crash before it was made)
+    db.session.commit()
+    assert db.session.scalar(select(SignOff).where(SignOff.job_id == job.id)) is not None
+    sweep_records.call_local()
+    assert run_pending() == 1
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.job_id == job.id))
+    assert record.render_status == RenderStatus.DONE
+
+
+def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monkeypatch):  # noqa: F811
+    import hk.records.making as making
+
+    monkeypatch.setattr(making, "render_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    job = _signed_job(app)
+    huey.storage.flush_all()
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.job_id == job.id))
+    # not yet tried: the sweep leaves it to the queue for two minutes
+    assert records_due(utcnow()) == []
+    assert records_due(utcnow() + timedelta(minutes=3)) == [record.id]
+    for attempt in (1, 2, 3):
+        assert making.make_record(record.id) is False
+        db.session.expire_all()
+        failed = db.session.get(ServiceRecord, record.id)
+        assert failed.render_status == RenderStatus.FAILED and "disk full" in failed.render_error
+        assert failed.render_attempts == attempt
+        tried = failed.render_attempted_at
+        assert records_due(tried + retry_delay(attempt) - timedelta(seconds=1)) == []
+        assert records_due(tried + retry_delay(attempt)) == [record.id]
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 8, 20)] == [60, 120, 240, 3600, 3600]
+    monkeypatch.undo()
+    assert making.make_record(record.id) is True
+    db.session.expire_all()
+    assert db.session.get(ServiceRecord, record.id).render_status == RenderStatus.DONE
