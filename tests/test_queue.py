@@ -99,3 +99,27 @@ def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monk
     assert making.make_record(record.id) is True
     db.session.expire_all()
     assert db.session.get(ServiceRecord, record.id).render_status == RenderStatus.DONE
+
+
+def test_supervisors_see_records_that_fail_or_wait_too_long_not_those_being_made(
+    app,
+    queued,  # noqa: F811
+    monkeypatch,
+):
+    import hk.records.making as making
+
+    job = _signed_job(app)
+    supervisor = _client_for(app, make_user("supervisor"))
+    assert 'data-testid="stuck-records"' not in supervisor.get("/overview").get_data(as_text=True)
+    assert "部分记录尚未生成" not in supervisor.get("/records").get_data(as_text=True)
+    monkeypatch.setattr(making, "render_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    assert run_pending() == 1
+    page = supervisor.get("/overview").get_data(as_text=True)
+    assert 'data-testid="stuck-records"' in page and "disk full" in page and job.number in page
+    assert "部分记录尚未生成" in supervisor.get("/records").get_data(as_text=True)
+    # a record pending for more than two minutes is shown too, though it has not failed
+    monkeypatch.undo()
+    second = _signed_job(app)
+    huey.storage.flush_all()
+    later = utcnow() + timedelta(minutes=3)
+    assert [r.job_id for r in making.stuck_records(later)] == [job.id, second.id]

@@ -20,6 +20,7 @@ from hk.domain.qualification import (
 from hk.extensions import db
 from hk.main import bp
 from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User
+from hk.records.making import stuck_records
 
 
 def _jobs_on(day, worker_id: int | None = None) -> list[Job]:
@@ -106,6 +107,7 @@ def overview():
         alerts=alerts,
         unqualified=unqualified,
         open_incidents=open_incidents,
+        stuck=stuck_records(),
     )
 
 

@@ -179,6 +179,25 @@ def records_due(now=None) -> list[int]:
     return due
 
 
+def stuck_records(now=None, limit: int = 20) -> list[ServiceRecord]:
+    """Records supervisors must know about: failed, or still not made after two minutes; oldest first."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(ServiceRecord)
+            .where(
+                (ServiceRecord.render_status == RenderStatus.FAILED)
+                | (
+                    (ServiceRecord.render_status == RenderStatus.PENDING)
+                    & (ServiceRecord.created_at <= now - FIRST_SWEEP_AFTER)
+                )
+            )
+            .order_by(ServiceRecord.id)
+            .limit(limit)
+        )
+    )
+
+
 def make_all_waiting() -> tuple[int, int]:
     """Make every record still pending or failed, now (the CLI); returns (made, still failing)."""
     ids = db.session.scalars(

@@ -33,6 +33,7 @@ from hk.public.routes import _pdf_response
 from hk.queue import enqueue, make_record
 from hk.records import service as records
 from hk.records.making import make_record as make_record_now
+from hk.records.making import stuck_records
 from hk.records.review import photo_pairs, review_data
 from hk.review import bp
 from hk.sign.routes import customer_url
@@ -96,16 +97,14 @@ def list_records():
         select(User).where(User.role == Role.WORKER).order_by(User.display_name)
     ).all()
     services = db.session.scalars(select(ServiceType).order_by(ServiceType.id)).all()
-    failed = db.session.scalar(
-        select(ServiceRecord.id).where(ServiceRecord.render_status != RenderStatus.DONE).limit(1)
-    )
+    stuck = stuck_records(limit=1)
     return render_template(
         "records_review/list.html",
         rows=rows,
         workers=workers,
         services=services,
         args=args,
-        any_failed=failed is not None,
+        any_failed=bool(stuck),
     )
 
 
