@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
+from babel import support
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
+from wtforms.i18n import messages_path
 
 from hk import labels
 from hk.auth.forms import LanguageForm
@@ -29,8 +32,35 @@ def problem_text(problem: QualificationProblem) -> str:
     }
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages in the language active at the moment (force_locale included).
+
+    Flask-WTF would read the catalogue from disk on every request that makes a form; this loads each
+    language once per process.
+    """
+
+    def ugettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
 def register(app: Flask) -> None:
     """Install filters and context for templates."""
+
+    @app.before_request
+    def _wtforms_messages():
+        request.wtforms_translations = _WTFORMS_MESSAGES  # where Flask-WTF looks first
+
     app.jinja_env.filters["hhmm"] = lambda dt: format_time(dt, "HH:mm") if dt else ""
     app.jinja_env.filters["day"] = lambda d: format_date(d, "medium") if d else ""
     app.jinja_env.filters["when"] = lambda dt: format_datetime(dt, "medium") if dt else ""

@@ -102,3 +102,24 @@ def test_a_choice_made_before_login_is_saved_on_first_login(client):
     post_form(client, "/login", {"username": user.username, "password": "correct-horse-9"})
     db.session.expire_all()
     assert db.session.get(User, user.id).locale == "en"
+
+
+def test_wtforms_own_messages_follow_the_language_of_the_moment(app):
+    from flask_babel import force_locale
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class Form(FlaskForm):
+        name = StringField(validators=[DataRequired()])
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.test_request_context("/", method="POST", data={"name": ""}):
+        app.preprocess_request()
+        seen = {}
+        for lang in ("zh_CN", "en", "zh_CN"):
+            with force_locale(lang):
+                form = Form()
+                form.validate()
+                seen.setdefault(lang, set()).add(form.errors["name"][0])
+    assert seen == {"zh_CN": {"该字段是必填字段。"}, "en": {"This field is required."}}
