@@ -123,3 +123,32 @@ def test_supervisors_see_records_that_fail_or_wait_too_long_not_those_being_made
     huey.storage.flush_all()
     later = utcnow() + timedelta(minutes=3)
     assert [r.job_id for r in making.stuck_records(later)] == [job.id, second.id]
+
+
+def test_every_page_prints_the_previous_records_hash_inside_the_signature(app, queued, tmp_path):  # noqa: F811
+    from hk.records.service import company_keys
+    from hk.records.signing import Verdict, check_pdf
+    from hk.storage import get_storage
+
+    first, second = _signed_job(app), _signed_job(app)
+    assert run_pending() == 2
+    rows = {
+        r.job_id: r
+        for r in db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.chain_seq)).all()
+    }
+    earlier, later = rows[first.id], rows[second.id]
+    if earlier.chain_seq > later.chain_seq:
+        earlier, later = later, earlier
+    assert later.prev_chain_hash == earlier.chain_hash
+    pdf = get_storage().get(later.pdf_key)
+    path = tmp_path / "later.pdf"
+    path.write_bytes(pdf)
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True, text=True
+        ).stdout
+        for n in range(1, later.pages + 1)
+    ]
+    assert all(f"{earlier.chain_hash[:16]}…" in page for page in pages)
+    check = check_pdf(pdf, company_keys().ca_cert_pem)
+    assert check.verdict == Verdict.GENUINE and check.covers_whole_file

@@ -1,11 +1,12 @@
 """Making a record, off the request: render, sign, store, and append it to the archive chain.
 
-The PDF prints the hash of the record before it in the chain, so a record is rendered while it holds
-the chain's turn: one record at a time across every process and server (a PostgreSQL advisory lock,
-or a lock file beside the SQLite database). Rendering takes about 0.4 s, so the archive grows by
-about two records a second at most, far more than a company signs; in exchange no record ever loses
-a race for its place and no PDF is rendered twice. The turn is not a database write lock: nobody
-else waits for it, and the database is written only for the few milliseconds of the final update.
+Every page of a record prints the hash of the record before it in the chain. Rendering (about
+0.4 s of CPU) runs first, beside other records, leaving an empty space for that hash. Then the
+record takes the chain's turn — one record at a time across every process and server (a PostgreSQL
+advisory lock, or a lock file beside the SQLite database) — reads the chain's last hash, writes it
+into the space, signs, stores and links the record. The turn lasts tens of milliseconds, so no
+record waits long for its place and none ever loses a race for it. The turn is not a database
+write lock: the database is written only for the few milliseconds of the final update.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from sqlalchemy import exists, select, text
 from hk.database import reading, writing
 from hk.extensions import db
 from hk.models import Job, RenderStatus, ServiceRecord, SignOff, record_event, utcnow
-from hk.records.render import render_pdf
+from hk.records.render import RenderedRecord, render_pdf
 from hk.records.review import missing_photos, review_data
 from hk.records.service import GENESIS, add_record, chain_hash, company_keys
 from hk.records.signing import sign_pdf
+from hk.records.stamp import PageStamp
 from hk.storage import get_storage
 
 CHAIN_LOCK_KEY = 0x686B_6368  # "hkch": the advisory lock of the archive chain
@@ -71,33 +73,51 @@ def _chain_tail() -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
-class _Made:
-    """A record's signed PDF, stored, and where it goes in the chain."""
+class _Rendered:
+    """A record's PDF, rendered but not yet signed or placed in the chain."""
 
-    pdf_key: str
-    sha256: str
-    size: int
-    pages: int
-    prev_hash: str
-    seq: int
-    chain_hash: str
+    pdf: RenderedRecord
+    code: str
+    version: int
+    reason: str
     missing_photos: bool
 
 
 def make_record(record_id: int) -> bool:
-    """Make one record's PDF and link it into the chain; True when it exists (now or before)."""
+    """Make one record's PDF and link it into the chain; True when it exists (now or before).
+
+    The slow rendering runs first, beside other records; then, holding the chain's turn, the
+    previous record's hash is written into the PDF, which is signed, stored and linked.
+    """
     try:
+        rendered = _render(record_id)
+        if rendered is None:
+            return db.session.get(ServiceRecord, record_id) is not None
         with chain_turn():
-            made = _render_in_turn(record_id)
-            if made is None:
-                return db.session.get(ServiceRecord, record_id) is not None
+            db.session.rollback()  # a fresh look, after the record before this one was committed
+            with reading():
+                if db.session.get(ServiceRecord, record_id).render_status == RenderStatus.DONE:
+                    db.session.rollback()
+                    return True  # another worker made it meanwhile
+                prev_hash, seq = _chain_tail()
+                db.session.rollback()
+            signed = sign_pdf(
+                rendered.pdf.pdf,
+                company_keys(),
+                reason=rendered.reason,
+                location=current_app.config.get("COMPANY_NAME") or "hk",
+                stamp=PageStamp(prev_hash[:16] + "\u2026", rendered.pdf.hash_places),
+            )
+            digest = hashlib.sha256(signed).hexdigest()
+            pdf_key = get_storage().put(signed, "records", ".pdf")
             with writing():
                 record = db.session.get(ServiceRecord, record_id, populate_existing=True)
-                record.flag_missing_photos = made.missing_photos
-                record.pages = made.pages
-                record.prev_chain_hash = made.prev_hash
-                record.pdf_key, record.pdf_sha256, record.size_bytes = made.pdf_key, made.sha256, made.size
-                record.chain_seq, record.chain_hash = made.seq, made.chain_hash
+                record.flag_missing_photos = rendered.missing_photos
+                record.pages = rendered.pdf.pages
+                record.prev_chain_hash = prev_hash
+                record.pdf_key, record.pdf_sha256, record.size_bytes = pdf_key, digest, len(signed)
+                record.chain_seq = seq + 1
+                record.chain_hash = chain_hash(prev_hash, digest, rendered.code, rendered.version)
                 record.render_status, record.render_error = RenderStatus.DONE, None
                 record.rendered_at = record.render_attempted_at = utcnow()
                 record.render_attempts += 1
@@ -117,9 +137,9 @@ def make_record(record_id: int) -> bool:
         return False
 
 
-def _render_in_turn(record_id: int) -> _Made | None:
-    """Read, render, sign and store, holding only read transactions; None when already made."""
-    db.session.rollback()  # a fresh look, after the record before this one was committed
+def _render(record_id: int) -> _Rendered | None:
+    """Read the job and render its PDF in a read transaction; None when the record is already made."""
+    db.session.rollback()
     with reading():
         record = db.session.get(ServiceRecord, record_id, populate_existing=True)
         if record is None or record.render_status == RenderStatus.DONE:
@@ -127,27 +147,15 @@ def _render_in_turn(record_id: int) -> _Made | None:
             return None
         signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == record.job_id))
         data = review_data(record.job)
-        prev_hash, seq = _chain_tail()
-        rendered = render_pdf(record, signoff, data, prev_hash)
-        signed = sign_pdf(
-            rendered.pdf,
-            company_keys(),
+        rendered = _Rendered(
+            pdf=render_pdf(record, signoff, data),
+            code=record.code,
+            version=record.version,
             reason=f"Service record {record.job.number}-v{record.version}",
-            location=current_app.config.get("COMPANY_NAME") or "hk",
-        )
-        digest = hashlib.sha256(signed).hexdigest()
-        made = _Made(
-            pdf_key=get_storage().put(signed, "records", ".pdf"),
-            sha256=digest,
-            size=len(signed),
-            pages=rendered.pages,
-            prev_hash=prev_hash,
-            seq=seq + 1,
-            chain_hash=chain_hash(prev_hash, digest, record.code, record.version),
             missing_photos=missing_photos(data),
         )
         db.session.rollback()  # end the read; the write that follows is short
-    return made
+    return rendered
 
 
 def records_due(now=None) -> list[int]:

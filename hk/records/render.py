@@ -17,6 +17,7 @@ from weasyprint import CSS, HTML
 from hk.models import ServiceRecord, SignOff
 from hk.photos import print_version
 from hk.records.review import photo_pairs
+from hk.records.stamp import Place, places_of
 from hk.storage import get_storage
 
 # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported. hk must
@@ -65,21 +66,29 @@ def record_number(record: ServiceRecord) -> str:
     return f"{record.job.number}-v{record.version}"
 
 
+PREV_HASH_SLOT = "hk-prev-hash"  # the id of the empty space each page's footer keeps for it
+
+
 @dataclass(frozen=True)
 class RenderedRecord:
     pdf: bytes
     pages: int
+    hash_places: tuple[Place, ...]  # where the chain's previous hash is written at signing
 
 
-def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict, prev_hash: str) -> RenderedRecord:
-    """The unsigned PDF of a record in the record's language; each page prints the chain's previous hash."""
+def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> RenderedRecord:
+    """The unsigned PDF of a record in the record's language.
+
+    Each page's footer keeps a space for the hash of the record before it in the archive chain,
+    written there at signing time (hk.records.stamp), so rendering does not wait for the chain.
+    """
     url = verify_url(record)
     with force_locale(record.language):
         html = render_template(
             "records/record.html",
             record=record,
             record_number=record_number(record),
-            prev_hash=prev_hash,
+            prev_hash_slot=PREV_HASH_SLOT,
             signoff=signoff,
             data=data,
             pairs=photo_pairs(data),
@@ -91,4 +100,7 @@ def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict, prev_hash: s
         document = HTML(string=html, url_fetcher=_fetcher, base_url="hk-record:/").render(
             stylesheets=[CSS(filename=str(STYLESHEET))]
         )
-    return RenderedRecord(document.write_pdf(), len(document.pages))
+    places = places_of(document.pages, PREV_HASH_SLOT)
+    if len(places) != len(document.pages):
+        raise RuntimeError("the record's footer lost the space for the chain hash")
+    return RenderedRecord(document.write_pdf(), len(document.pages), places)

@@ -36,6 +36,8 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
+from hk.records.stamp import PageStamp
+
 log = logging.getLogger(__name__)
 
 SIGNING_DIR = "signing"
@@ -332,14 +334,26 @@ def _outside_event_loop(fn, *args, **kwargs):
 
 
 def sign_pdf(
-    pdf: bytes, keys: CompanyKeys, *, reason: str, location: str, field_name: str = "HKSignature"
+    pdf: bytes,
+    keys: CompanyKeys,
+    *,
+    reason: str,
+    location: str,
+    field_name: str = "HKSignature",
+    stamp: PageStamp | None = None,
 ) -> bytes:
-    """Sign a PDF (PAdES baseline B, SHA-256) and return the signed bytes."""
-    return _outside_event_loop(_sign_pdf, pdf, keys, reason=reason, location=location, field_name=field_name)
+    """Sign a PDF (PAdES baseline B, SHA-256), after writing the stamp if any; return the signed bytes."""
+    return _outside_event_loop(
+        _sign_pdf, pdf, keys, reason=reason, location=location, field_name=field_name, stamp=stamp
+    )
 
 
-def _sign_pdf(pdf: bytes, keys: CompanyKeys, *, reason: str, location: str, field_name: str) -> bytes:
+def _sign_pdf(
+    pdf: bytes, keys: CompanyKeys, *, reason: str, location: str, field_name: str, stamp: PageStamp | None
+) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    if stamp is not None:
+        stamp.apply(writer)  # in the signed revision: the signature covers it
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         subfilter=fields.SigSeedSubFilter.PADES,
