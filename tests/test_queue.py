@@ -133,8 +133,7 @@ def test_every_page_prints_the_previous_records_hash_inside_the_signature(app, q
     first, second = _signed_job(app), _signed_job(app)
     assert run_pending() == 2
     rows = {
-        r.job_id: r
-        for r in db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.chain_seq)).all()
+        r.job_id: r for r in db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.chain_seq)).all()
     }
     earlier, later = rows[first.id], rows[second.id]
     if earlier.chain_seq > later.chain_seq:
