@@ -12,7 +12,6 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from wtforms.i18n import messages_path
 
 from hk import labels
-from hk.auth.forms import LanguageForm
 from hk.domain.qualification import QualificationProblem
 
 
@@ -82,6 +81,5 @@ def register(app: Flask) -> None:
             "html_lang": "zh-CN" if lang == "zh_CN" else "en",
             "company_name": current_app.config.get("COMPANY_NAME") or "hk",
             "company_phone": current_app.config.get("COMPANY_PHONE"),
-            "language_form": LanguageForm(formdata=None) if has_request_context() else None,
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }

@@ -129,26 +129,22 @@ def _refused(job: Job, error: WorkflowError, stage_code: str | None = None):
 
 def _render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
     ctx = stage_context(job, stage_code, current_lang())
-    ctx.setdefault(
-        "pre_form",
-        forms.get("pre_form")
-        or PreServiceForm(
+    kind = ctx["stage"]["kind"]
+    # Only the forms this stage shows: each form costs a CSRF token and a round of field set-up.
+    if kind == "pre_service":
+        ctx["pre_form"] = forms.get("pre_form") or PreServiceForm(
             formdata=None,
             valuables=job.valuables_notes,
             requests=job.special_requests,
             confirm_quote=job.quote_confirmed_at is not None,
-        ),
-    )
-    ctx.setdefault(
-        "handover_form",
-        forms.get("handover_form")
-        or HandoverForm(formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks),
-    )
-    ctx.setdefault(
-        "handover_item_form",
-        forms.get("handover_item_form")
-        or HandoverItemForm(formdata=None, client_key=secrets.token_urlsafe(12)),
-    )
+        )
+    if kind == "post_service":
+        ctx["handover_form"] = forms.get("handover_form") or HandoverForm(
+            formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks
+        )
+        ctx["handover_item_form"] = forms.get("handover_item_form") or HandoverItemForm(
+            formdata=None, client_key=secrets.token_urlsafe(12)
+        )
     return render_template("jobs/stage.html", errors=errors or [], **ctx), status
 
 
