@@ -41,7 +41,7 @@ echo
 
 # The queue worker makes PDF records (and other slow or timed work) off the request; the web server
 # answers people. Both run until Ctrl+C, and if one of them stops, the other is stopped too.
-.venv/bin/huey_consumer hk.worker.huey --workers 2 --worker-type thread --quiet &
+.venv/bin/huey_consumer hk.worker.huey --workers 2 --worker-type process --quiet &
 queue_pid=$!
 .venv/bin/gunicorn --preload --workers "${HK_WEB_WORKERS:-2}" --threads "${HK_WEB_THREADS:-4}" \
   --bind "127.0.0.1:$port" --access-logfile - app:app &

@@ -15,10 +15,12 @@ from hk.extensions import db
 from hk.models import RenderStatus, ServiceRecord, SignOff, utcnow
 from hk.queue import huey, init_queue, run_pending, sweep_records
 from hk.records.making import records_due, retry_delay
+from hk.records.service import verify_chain
 from tests.builders import make_user
 from tests.test_concurrency import _client_for, _ready_to_sign, _sign_call, queued  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
+WORKER_ARGS = ["--workers", "2", "--worker-type", "process", "--quiet"]  # as scripts/run.sh starts it
 
 
 def _signed_job(app):
@@ -28,14 +30,15 @@ def _signed_job(app):
     return job
 
 
-def test_a_worker_process_makes_the_record_the_signing_enqueued(app, tmp_path):
+def test_worker_processes_make_the_records_the_signings_enqueued(app, tmp_path):
+    """As make run starts it: two forked worker processes, a SQLite queue file, records in one chain."""
     queue_file = tmp_path / "queue.db"
     app.config.update(QUEUE="sqlite", QUEUE_PATH=str(queue_file))
     init_queue(app)
     try:
-        job = _signed_job(app)
-        record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.job_id == job.id))
-        assert record.render_status == RenderStatus.PENDING and len(huey) == 1
+        jobs = [_signed_job(app) for _ in range(3)]
+        records = db.session.scalars(select(ServiceRecord)).all()
+        assert [r.render_status for r in records] == [RenderStatus.PENDING] * 3 and len(huey) == 3
         env = {
             **os.environ,
             "HK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -43,21 +46,26 @@ def test_a_worker_process_makes_the_record_the_signing_enqueued(app, tmp_path):
             "HK_QUEUE": "sqlite",
             "HK_QUEUE_PATH": str(queue_file),
         }
-        consumer = [str(Path(sys.executable).parent / "huey_consumer"), "hk.worker.huey", "-w", "1", "-q"]
+        consumer = [str(Path(sys.executable).parent / "huey_consumer"), "hk.worker.huey", *WORKER_ARGS]
         process = subprocess.Popen(consumer, cwd=ROOT, env=env)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 db.session.rollback()
-                if db.session.get(ServiceRecord, record.id).render_status == RenderStatus.DONE:
+                done = db.session.scalars(
+                    select(ServiceRecord).where(ServiceRecord.render_status == RenderStatus.DONE)
+                ).all()
+                if len(done) == len(jobs):
                     break
                 time.sleep(0.2)
         finally:
             process.terminate()
             process.wait(20)
         db.session.rollback()
-        made = db.session.get(ServiceRecord, record.id)
-        assert made.render_status == RenderStatus.DONE and made.chain_seq == 1, made.render_error
+        made = db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.chain_seq)).all()
+        assert [r.render_status for r in made] == [RenderStatus.DONE] * 3, [r.render_error for r in made]
+        assert [r.chain_seq for r in made] == [1, 2, 3]
+        assert verify_chain() == []
     finally:
         app.config.update(QUEUE="immediate")
         init_queue(app)
