@@ -90,3 +90,54 @@ def test_postgresql_is_really_used_when_asked(app):
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from alembic_version")).scalar() == 1
     engine.dispose()
+
+
+def test_a_request_that_loses_races_is_run_again_then_answered_503_never_twice_after_a_commit(app):
+    import pytest
+    from flask import g
+    from sqlalchemy.exc import IntegrityError
+    from werkzeug.exceptions import ServiceUnavailable
+
+    from hk.database import RETRIES, _retrying
+
+    calls = []
+
+    def always_loses():
+        calls.append(1)
+        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed: item_checks.job_id"))
+
+    with app.test_request_context("/x", method="POST"), pytest.raises(ServiceUnavailable):
+        _retrying(always_loses)()
+    assert len(calls) == RETRIES
+
+    calls.clear()
+
+    def wins_the_second_time():
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+        return "ok"
+
+    with app.test_request_context("/x", method="POST"):
+        assert _retrying(wins_the_second_time)() == "ok" and len(calls) == 2
+
+    calls.clear()
+
+    def committed_then_failed():
+        calls.append(1)
+        g.hk_committed = True  # something was written: running it again could do it twice
+        raise IntegrityError("INSERT …", {}, Exception("UNIQUE constraint failed"))
+
+    with app.test_request_context("/x", method="POST"), pytest.raises(IntegrityError):
+        _retrying(committed_then_failed)()
+    assert len(calls) == 1
+
+
+def test_the_busy_page_says_nothing_was_lost_in_both_languages(client):
+    from hk.errors import MESSAGES
+
+    for lang, words in (("zh_CN", "没有丢失"), ("en", "Nothing you saved was lost")):
+        from flask_babel import force_locale
+
+        with client.application.test_request_context("/"), force_locale(lang):
+            assert words in str(MESSAGES[503][1])
