@@ -29,7 +29,7 @@ from hk.config import TestConfig  # noqa: E402
 from hk.demo import seed_demo  # noqa: E402
 from hk.domain.workflow import Answer, Status  # noqa: E402
 from hk.extensions import db  # noqa: E402
-from hk.jobs import service  # noqa: E402
+from hk.jobs import photo_service, service  # noqa: E402
 from hk.models import Job, ServiceRecord, SignOff, SignOffKind, User  # noqa: E402
 from hk.photos import process_photo  # noqa: E402
 from hk.records.render import render_pdf  # noqa: E402
@@ -80,7 +80,9 @@ def reference_job(app) -> tuple[Job, SignOff]:
         ]
         for stage_code, item_code in wanted:
             if used < PHOTOS:
-                service.add_photo(job, worker, device, photos[used], f"bench-{used}", stage_code, item_code)
+                photo_service.add_photo(
+                    job, worker, device, photos[used], f"bench-{used}", stage_code, item_code
+                )
                 used += 1
         if stage["kind"] == "pre_service":
             service.save_pre_service(job, worker, device, "主卧梳妆台上的玉镯", "厨房不用含氯清洁剂", True)

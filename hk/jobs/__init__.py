@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-from hk.jobs import routes  # noqa: E402,F401
+from hk.jobs import evidence, routes  # noqa: E402,F401

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from flask import (
@@ -23,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Forbidden
 
 from hk.auth.access import roles_required
-from hk.database import begin_writing, lock_for_write, reads_first, wants_write
+from hk.database import lock_for_write, wants_write
 from hk.domain.clock import local_today
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Answer, Status, WorkflowError
@@ -33,15 +31,12 @@ from hk.jobs.forms import (
     CheckInForm,
     HandoverForm,
     HandoverItemForm,
-    IncidentForm,
     ItemForm,
     PreServiceForm,
 )
-from hk.jobs.messages import photo_rejection_text, refusal_texts
+from hk.jobs.messages import refusal_texts
 from hk.jobs.views import current_stage_code, item_context, stage_context
-from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo, Role
-from hk.photos import PhotoRejected, process_photo
-from hk.storage import get_storage
+from hk.models import Job, Role
 from hk.views_helpers import current_lang
 
 DEVICE_COOKIE = "hk_device"
@@ -379,163 +374,3 @@ def take_over_job(job_id: int):
     job = load_job(job_id)
     service.take_over(job, current_user, g.device_id)
     return _redirect("jobs.show_job", job_id=job.id)
-
-
-# --- photos ------------------------------------------------------------------------------------
-
-
-def _photo_error(message: str, status: int, job: Job, stage_code: str | None):
-    if request.headers.get("X-Requested-With") == "fetch" or htmx:
-        return render_template("jobs/_photo_error.html", message=message), status
-    if stage_code:
-        return _render_stage(job, stage_code, errors=[message], status=status)
-    return render_template("jobs/refused.html", job=job, messages=[message]), status
-
-
-def _browser_taken_at(value: str | None) -> datetime | None:
-    """The capture time the browser reports (ms since the epoch), when it is believable."""
-    try:
-        taken = datetime.fromtimestamp(int(value or "") / 1000, UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-    now = datetime.now(UTC)
-    return taken if now - timedelta(days=30) <= taken <= now + timedelta(minutes=5) else None
-
-
-@bp.route("/<int:job_id>/photos", methods=["POST"])
-@roles_required(*WORKERS)
-@reads_first
-def upload_photo(job_id: int):
-    """Take a photo for a stage, an item or an incident: checked, cleaned, stored, logged.
-
-    The photo is checked and re-encoded before the write begins, so no one waits for the JPEG work.
-    """
-    job = load_job(job_id)
-    stage_code = request.form.get("stage") or None
-    item_code = request.form.get("item") or None
-    client_key = (request.form.get("client_key") or "").strip()[:64] or secrets.token_urlsafe(12)
-    incident = None
-    if request.form.get("incident"):
-        incident = db.session.get(Incident, request.form.get("incident", type=int) or 0)
-        if incident is None or incident.job_id != job.id:
-            abort(404)
-    upload = request.files.get("photo")
-    if upload is None or not upload.filename:
-        return _photo_error(_("Please choose or take a photo first."), 422, job, stage_code)
-    cfg = current_app.config
-    upload.stream.seek(0)  # a request run again after a lost race reads the file again
-    try:
-        processed = process_photo(
-            upload.read(),
-            max_bytes=cfg["MAX_PHOTO_BYTES"],
-            max_pixels=cfg["MAX_PHOTO_PIXELS"],
-            tz=cfg["TIMEZONE"],
-        )
-    except PhotoRejected as error:
-        return _photo_error(photo_rejection_text(error), 422, job, stage_code)
-    if processed.taken_at is None:
-        processed = replace(processed, taken_at=_browser_taken_at(request.form.get("taken_at")))
-    refused = _guarded(
-        job, stage_code, lambda: service.photo_place(job, g.device_id, stage_code, item_code, incident)
-    )
-    if refused:
-        return refused
-    storage = get_storage()  # written (and flushed to disk) before the short write below
-    for data, prefix in (
-        (processed.image, "photos"),
-        (processed.thumb, "thumbs"),
-        (processed.print_image, "prints"),
-    ):
-        storage.put(data, prefix, ".jpg")
-    begin_writing()
-    job = load_job(job_id)
-    if incident is not None:
-        incident = db.session.get(Incident, incident.id)
-    photo_holder = {}
-
-    def store():
-        photo_holder["photo"] = service.add_photo(
-            job, current_user, g.device_id, processed, client_key, stage_code, item_code, incident
-        )
-
-    failed = _guarded(job, stage_code, store)
-    if failed:
-        return failed
-    photo = photo_holder["photo"]
-    if request.headers.get("X-Requested-With") == "fetch" or htmx:
-        return render_template("jobs/_photo.html", photo=photo, job=job), 201
-    if incident is not None:
-        return redirect(url_for("jobs.show_incident", job_id=job.id, incident_id=incident.id), code=303)
-    anchor = f"#item-{item_code}" if item_code else "#stage-photos"
-    return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=stage_code) + anchor, code=303)
-
-
-@bp.route("/<int:job_id>/photos/<int:photo_id>")
-@roles_required(*EVERYONE)
-def show_photo(job_id: int, photo_id: int):
-    """A stored photo, only to people allowed to see the job; never served from static/."""
-    job = load_job(job_id)
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.job_id != job.id:
-        abort(404)
-    key = photo.thumb_key if request.args.get("size") == "thumb" else photo.storage_key
-    response = make_response(get_storage().get(key))
-    response.headers["Content-Type"] = "image/jpeg"
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}.jpg"'
-    return response
-
-
-# --- incidents -------------------------------------------------------------------------------
-
-
-@bp.route("/<int:job_id>/incidents/new")
-@roles_required(*WORKERS)
-def new_incident(job_id: int):
-    """The incident form, reachable from every step."""
-    job = load_job(job_id)
-    form = IncidentForm(formdata=None, client_key=secrets.token_urlsafe(12))
-    return render_template("jobs/incident_form.html", job=job, form=form)
-
-
-@bp.route("/<int:job_id>/incidents", methods=["POST"])
-@roles_required(*WORKERS)
-def report_incident(job_id: int):
-    """Save the incident at once; a severe one pauses the job."""
-    job = load_job(job_id)
-    form = IncidentForm()
-    if not form.validate() or not form.client_key.data:
-        return render_template("jobs/incident_form.html", job=job, form=form), 422
-    holder = {}
-
-    def save():
-        holder["incident"] = service.report_incident(
-            job,
-            current_user,
-            form.client_key.data,
-            IncidentType(form.type.data),
-            IncidentSeverity(form.severity.data),
-            form.what_happened.data,
-            form.action_taken.data or "",
-        )
-
-    failed = _guarded(job, None, save)
-    if failed:
-        return failed
-    return _redirect("jobs.show_incident", job_id=job.id, incident_id=holder["incident"].id)
-
-
-@bp.route("/<int:job_id>/incidents/<int:incident_id>")
-@roles_required(*EVERYONE)
-def show_incident(job_id: int, incident_id: int):
-    """The saved incident, where photos can be added."""
-    job = load_job(job_id)
-    incident = db.session.get(Incident, incident_id)
-    if incident is None or incident.job_id != job.id:
-        abort(404)
-    photos = list(
-        db.session.scalars(db.select(Photo).where(Photo.incident_id == incident.id).order_by(Photo.id))
-    )
-    return render_template(
-        "jobs/incident.html", job=job, incident=incident, photos=photos, client_key=secrets.token_urlsafe(12)
-    )

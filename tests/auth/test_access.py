@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from hk.jobs import service
+from hk.jobs import photo_service, service
 from hk.models import IncidentSeverity, IncidentType, Role
 from hk.photos import process_photo
 from tests.builders import make_job, make_user
@@ -99,7 +99,7 @@ def _subjects(worker):
     """A job of the given worker with one photo and one incident."""
     job = make_job(worker)
     service.check_in(job, worker, "device-a" * 3, today=job.scheduled_start.date())
-    photo = service.add_photo(
+    photo = photo_service.add_photo(
         job, worker, "device-a" * 3, process_photo(_jpeg()), "k1", "pre_service", "before_photos"
     )
     incident = service.report_incident(job, worker, "k2", IncidentType.OTHER, IncidentSeverity.MINOR, "x", "")
