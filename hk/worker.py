@@ -1,5 +1,6 @@
 """The queue worker's entry point: ``huey_consumer hk.worker.huey`` (make run starts it)."""
 
+import gc
 import os
 
 from hk import create_app
@@ -16,5 +17,6 @@ def _fresh_connections_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_fresh_connections_after_fork)
+gc.freeze()  # start-up objects are never garbage: not scanned again, shared by the forked workers
 
 __all__ = ["app", "huey"]
