@@ -40,13 +40,9 @@ TICK, PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 
 def phone_photo() -> bytes:
     """A 1600×1200 JPEG as the browser sends it after resizing (~340 KB)."""
-    img = Image.linear_gradient("L").resize((1600, 1200)).convert("RGB")
-    ImageDraw.Draw(img).rectangle((200, 300, 700, 1000), fill=(230, 230, 225))
-    noise = Image.effect_noise((1600, 1200), 30)
-    img = Image.blend(img, Image.merge("RGB", (noise, noise, noise)), 48 / 255)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
+    from job_flow import browser_photo
+
+    return browser_photo(noise_level=48)
 
 
 def signature_url() -> str:
