@@ -80,13 +80,7 @@ def upload_photo(job_id: int):
     )
     if refused:
         return refused
-    storage = get_storage()  # written (and flushed to disk) before the short write below
-    for data, prefix in (
-        (processed.image, "photos"),
-        (processed.thumb, "thumbs"),
-        (processed.print_image, "prints"),
-    ):
-        storage.put(data, prefix, ".jpg")
+    stored = photo_service.store_photo_files(processed)  # flushed to disk before the short write
     begin_writing()
     job = load_job(job_id)
     if incident is not None:
@@ -95,7 +89,7 @@ def upload_photo(job_id: int):
 
     def store():
         photo_holder["photo"] = photo_service.add_photo(
-            job, current_user, g.device_id, processed, client_key, stage_code, item_code, incident
+            job, current_user, g.device_id, processed, client_key, stage_code, item_code, incident, stored
         )
 
     failed = _guarded(job, stage_code, store)

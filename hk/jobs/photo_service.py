@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from hk.domain import workflow
@@ -32,6 +34,25 @@ def photo_place(
     return workflow.STAGE_PHOTO_KIND[stage["kind"]], stage_code, item_code
 
 
+@dataclass(frozen=True)
+class StoredPhoto:
+    """Where a processed photo's three files are kept."""
+
+    storage_key: str
+    thumb_key: str
+    print_key: str
+
+
+def store_photo_files(processed: ProcessedPhoto) -> StoredPhoto:
+    """Write the photo, its thumbnail and its print copy to storage (content-addressed, so idempotent)."""
+    storage = get_storage()
+    return StoredPhoto(
+        storage_key=storage.put(processed.image, "photos", ".jpg"),
+        thumb_key=storage.put(processed.thumb, "thumbs", ".jpg"),
+        print_key=storage.put(processed.print_image, "prints", ".jpg"),
+    )
+
+
 def add_photo(
     job: Job,
     user: User,
@@ -41,22 +62,26 @@ def add_photo(
     stage_code: str | None = None,
     item_code: str | None = None,
     incident: Incident | None = None,
+    stored: StoredPhoto | None = None,
 ) -> Photo:
-    """Store a processed photo as evidence of an open stage, an item or an incident; once per key."""
+    """Keep a processed photo as evidence of an open stage, an item or an incident; once per key.
+
+    `stored`: its files, when the caller wrote them before the write began (see store_photo_files).
+    """
     existing = db.session.scalar(select(Photo).where(Photo.client_key == client_key))
     if existing is not None:
         return existing
     kind, stage_code, item_code = photo_place(job, device_id, stage_code, item_code, incident)
-    storage = get_storage()
+    stored = stored or store_photo_files(processed)
     photo = Photo(
         job_id=job.id,
         incident_id=incident.id if incident is not None else None,
         stage_code=stage_code,
         item_code=item_code,
         kind=kind,
-        storage_key=storage.put(processed.image, "photos", ".jpg"),
-        thumb_key=storage.put(processed.thumb, "thumbs", ".jpg"),
-        print_key=storage.put(processed.print_image, "prints", ".jpg"),
+        storage_key=stored.storage_key,
+        thumb_key=stored.thumb_key,
+        print_key=stored.print_key,
         sha256=processed.sha256,
         width=processed.width,
         height=processed.height,
