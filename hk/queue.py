@@ -57,7 +57,7 @@ def enqueue(task, *args) -> bool:
 
 
 def run_pending(limit: int = 1000) -> int:
-    """Run every task now waiting (tests and the CLI); returns how many ran."""
+    """Run every task now waiting, in this process (the tests' queue worker); returns how many ran."""
     count = 0
     while count < limit:
         task = huey.dequeue()

@@ -85,6 +85,19 @@ def app(_app):
 
 
 @pytest.fixture
+def queued(app):
+    """The queue holds tasks until the test runs them (hk.queue.run_pending), as a worker would later."""
+    from hk.queue import huey
+
+    app.config["QUEUE"] = "memory"
+    huey.immediate = False
+    huey.storage.flush_all()
+    yield
+    huey.storage.flush_all()
+    huey.immediate = True
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select
 
 from hk.domain.workflow import Answer, Status
@@ -102,17 +101,6 @@ def _sign_call(client, job_id):
         "lang": "zh_CN",
     }
     return lambda: client.post(f"/jobs/{job_id}/sign", data=data)
-
-
-@pytest.fixture
-def queued(app):
-    """The queue holds tasks until the test runs them, as a worker process would later."""
-    app.config["QUEUE"] = "memory"
-    huey.immediate = False
-    huey.storage.flush_all()
-    yield
-    huey.storage.flush_all()
-    huey.immediate = True
 
 
 def test_identical_ticks_at_the_same_instant_make_one_change(app):

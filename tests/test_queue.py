@@ -17,7 +17,7 @@ from hk.queue import huey, init_queue, run_pending, sweep_records
 from hk.records.making import records_due, retry_delay
 from hk.records.service import verify_chain
 from tests.builders import make_user
-from tests.test_concurrency import _client_for, _ready_to_sign, _sign_call, queued  # noqa: F401
+from tests.test_concurrency import _client_for, _ready_to_sign, _sign_call
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_ARGS = ["--workers", "2", "--worker-type", "process", "--quiet"]  # as scripts/run.sh starts it
@@ -71,7 +71,7 @@ def test_worker_processes_make_the_records_the_signings_enqueued(app, tmp_path):
         init_queue(app)
 
 
-def test_the_sweep_makes_a_record_for_a_signed_job_that_has_none(app, queued):  # noqa: F811
+def test_the_sweep_makes_a_record_for_a_signed_job_that_has_none(app, queued):
     job = _signed_job(app)
     huey.storage.flush_all()  # the message was lost
     db.session.execute(delete(ServiceRecord))  # and so was the record (a crash before it was made)
@@ -83,7 +83,7 @@ def test_the_sweep_makes_a_record_for_a_signed_job_that_has_none(app, queued):  
     assert record.render_status == RenderStatus.DONE
 
 
-def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monkeypatch):  # noqa: F811
+def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monkeypatch):
     import hk.records.making as making
 
     monkeypatch.setattr(making, "render_pdf", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
@@ -111,7 +111,7 @@ def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monk
 
 def test_supervisors_see_records_that_fail_or_wait_too_long_not_those_being_made(
     app,
-    queued,  # noqa: F811
+    queued,
     monkeypatch,
 ):
     import hk.records.making as making
@@ -133,7 +133,7 @@ def test_supervisors_see_records_that_fail_or_wait_too_long_not_those_being_made
     assert [r.job_id for r in making.stuck_records(later)] == [job.id, second.id]
 
 
-def test_every_page_prints_the_previous_records_hash_inside_the_signature(app, queued, tmp_path):  # noqa: F811
+def test_every_page_prints_the_previous_records_hash_inside_the_signature(app, queued, tmp_path):
     from hk.records.service import company_keys
     from hk.records.signing import Verdict, check_pdf
     from hk.storage import get_storage

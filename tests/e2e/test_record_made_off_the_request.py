@@ -4,20 +4,11 @@ import pytest
 from playwright.sync_api import expect
 
 from hk.demo import seed_demo
-from hk.queue import huey, run_pending
+from hk.queue import run_pending
 from tests.e2e.conftest import log_in, shot
 from tests.e2e.test_sign_on_a_phone import PASSWORD, _draw, _walk_to_signature
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def queued(app):
-    huey.immediate = False
-    huey.storage.flush_all()
-    yield
-    huey.storage.flush_all()
-    huey.immediate = True
 
 
 def test_the_pages_update_themselves_when_the_record_is_made(app, live_server, phone, browser, queued):
