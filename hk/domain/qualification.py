@@ -72,3 +72,25 @@ def qualification_problems(
             first = min(own, key=lambda c: c.valid_from)
             problems.append(QualificationProblem(kind, ProblemReason.NOT_YET_VALID, first.valid_from))
     return problems
+
+
+class Standing(StrEnum):
+    """How a worker's certificates look to the office at a glance."""
+
+    GOOD = "good"
+    EXPIRING = "expiring"  # one expires within the warning days
+    PROBLEM = "problem"  # a mandatory kind is missing, or one has expired
+
+
+def certificate_standing(
+    certificates: Iterable[CertificateLike], on: date, mandatory: Iterable[str] = MANDATORY_KINDS
+) -> Standing:
+    """A worker's certificates on a day: a problem, one expiring soon, or good."""
+    certificates = list(certificates)
+    states = {certificate_status(c.valid_from, c.valid_until, on) for c in certificates}
+    kinds = {str(c.kind) for c in certificates}
+    if CertificateStatus.EXPIRED in states or not set(mandatory) <= kinds:
+        return Standing.PROBLEM
+    if CertificateStatus.EXPIRING in states:
+        return Standing.EXPIRING
+    return Standing.GOOD

@@ -199,6 +199,17 @@ def status_after_stage(facts: JobFacts, stage: dict) -> Status:
     return Status.AWAITING_SIGNATURE
 
 
+def may_assign(status: Status) -> bool:
+    """A job is given to a worker, or to another one, only before it starts."""
+    return status == Status.SCHEDULED
+
+
+def check_assign(status: Status) -> None:
+    """Guard for assigning or reassigning a job; raises WorkflowError."""
+    if not may_assign(status):
+        raise WorkflowError([Refusal("already_started", {"status": status})])
+
+
 def decide(facts: JobFacts, action: Action, stage_code: str | None = None) -> Status:
     """The status after an action, or WorkflowError naming every reason it is refused."""
     status = facts.status

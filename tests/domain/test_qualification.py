@@ -7,6 +7,8 @@ from hk.domain.qualification import (
     CertificateStatus,
     ProblemReason,
     QualificationProblem,
+    Standing,
+    certificate_standing,
     certificate_status,
     qualification_problems,
 )
@@ -69,3 +71,16 @@ def test_a_certificate_not_yet_valid_is_a_problem_with_its_start_day():
     assert qualification_problems(certs, DAY) == [
         QualificationProblem("health", ProblemReason.NOT_YET_VALID, date(2026, 7, 1))
     ]
+
+
+def test_certificate_standing_at_a_glance():
+    good = [
+        Cert("job", date(2026, 1, 1), date(2027, 1, 1)),
+        Cert("health", date(2026, 1, 1), date(2027, 1, 1)),
+    ]
+    assert certificate_standing(good, DAY) == Standing.GOOD
+    assert certificate_standing(good[:1], DAY) == Standing.PROBLEM  # the health certificate is missing
+    soon = [good[0], Cert("health", date(2026, 1, 1), date(2026, 7, 1))]
+    assert certificate_standing(soon, DAY) == Standing.EXPIRING
+    expired = [*good, Cert("other", date(2025, 1, 1), date(2026, 1, 1))]
+    assert certificate_standing(expired, DAY) == Standing.PROBLEM

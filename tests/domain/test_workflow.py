@@ -10,7 +10,9 @@ from hk.domain.workflow import (
     Status,
     WorkflowError,
     check_answer,
+    check_assign,
     decide,
+    may_assign,
     open_stage,
     stage_is_open,
 )
@@ -216,3 +218,14 @@ def test_answers_must_fit_the_stage():
     with pytest.raises(WorkflowError):
         check_answer(facts(Status.CHECKED_IN), "pre", "nope", Answer.DONE)
     check_answer(facts(Status.SAFETY, completed_stages={"pre"}), "safe", "s1", Answer.NOT_SAFE)
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_job_is_assigned_only_before_it_starts(status):
+    assert may_assign(status) == (status == Status.SCHEDULED)
+    if status == Status.SCHEDULED:
+        check_assign(status)
+    else:
+        with pytest.raises(WorkflowError) as refused:
+            check_assign(status)
+        assert refused.value.refusals[0].code == "already_started"
