@@ -13,6 +13,7 @@ from wtforms.i18n import messages_path
 
 from hk import labels
 from hk.domain.qualification import QualificationProblem
+from hk.pagination import page_url
 
 
 def current_lang() -> str:
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["iso_time"] = lambda v: format_time(datetime.fromisoformat(v), "HH:mm") if v else ""
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
     app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""
     app.jinja_env.filters["qty"] = lambda v: format_decimal(v, "#,##0.##") if v is not None else ""

@@ -29,6 +29,7 @@ from hk.models import (
     record_event,
     utcnow,
 )
+from hk.pagination import page_arg, paginate
 from hk.public.routes import _pdf_response
 from hk.queue import enqueue, make_record
 from hk.records import service as records
@@ -92,7 +93,7 @@ def list_records():
         query = query.where(ServiceRecord.render_status != RenderStatus.DONE)
     if args.get("current", "1") == "1":
         query = query.where(ServiceRecord.status == "current")
-    rows = db.session.scalars(query.limit(300)).all()
+    rows = paginate(query, page_arg())
     workers = db.session.scalars(
         select(User).where(User.role == Role.WORKER).order_by(User.display_name)
     ).all()
@@ -100,7 +101,8 @@ def list_records():
     stuck = stuck_records(limit=1)
     return render_template(
         "records_review/list.html",
-        rows=rows,
+        rows=rows.items,
+        pages=rows,
         workers=workers,
         services=services,
         args=args,

@@ -16,6 +16,7 @@ from hk.jobs.forms import ResolveForm
 from hk.jobs.messages import refusal_texts
 from hk.jobs.views import photos_of, steps
 from hk.models import Event, Incident, IncidentStatus, Job, Photo, Role
+from hk.pagination import page_arg, paginate
 from hk.supervise import bp
 from hk.views_helpers import current_lang
 
@@ -27,17 +28,23 @@ SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 def list_incidents():
     """Open incidents first, severe first, newest first."""
     severity_order = case({"severe": 0, "moderate": 1, "minor": 2}, value=Incident.severity)
-    incidents = db.session.scalars(
+    query = (
         select(Incident)
         .options(selectinload(Incident.job).selectinload(Job.customer), selectinload(Incident.reported_by))
         .order_by(
             case((Incident.status == IncidentStatus.OPEN, 0), else_=1),
             severity_order,
             Incident.reported_at.desc(),
+            Incident.id.desc(),
         )
-        .limit(200)
-    ).all()
-    return render_template("supervise/incidents.html", incidents=incidents, form=ResolveForm(formdata=None))
+    )
+    incidents = paginate(query, page_arg())
+    return render_template(
+        "supervise/incidents.html",
+        incidents=incidents.items,
+        pages=incidents,
+        form=ResolveForm(formdata=None),
+    )
 
 
 @bp.route("/incidents/<int:incident_id>/close", methods=["POST"])
