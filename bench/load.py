@@ -9,8 +9,9 @@ dropped) before each run. Each run: migrate, load the catalogue, make the signin
 certified cleaners with one daily-cleaning job each for today, start `gunicorn app:app` and
 `huey_consumer hk.worker.huey`, and let every cleaner log in, check in, tick every item (think time
 between taps), upload 7 photos of 1600×1200, fill the pre-service and handover forms, complete every
-stage, have the customer sign, and poll until the signed PDF record is ready. Logins check a real
-scrypt hash (one hash shared by all cleaners) unless --cheap-login. Logs stay in the printed folder.
+stage, have the customer sign, and ask for the record as often as the thanks page does until the PDF
+is ready. Logins check a real scrypt hash (one hash shared by all cleaners) unless --cheap-login.
+Logs stay in the printed folder.
 Request kinds: page = GETs (a redirect followed counts as one), form = check-in, pre-service and
 handover posts, baseline = GET /healthz every 0.5 s beside the cleaners.
 """
@@ -58,6 +59,7 @@ BIN = Path(sys.executable).parent
 PASSWORD = secrets.token_urlsafe(12)
 PHOTOS_PER_JOB, READY_LIMIT_S, IDLE_S = 7, 180, 3
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+EVERY = re.compile(r'hx-trigger="every (\d+(?:\.\d+)?)s"')
 SHOWN = re.compile(r'name="shown_hash"[^>]*value="([^"]*)"')
 EXCEPTION = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit)\b.*$", re.M)  # a traceback's last line
 HX = {"HX-Request": "true"}
@@ -167,9 +169,15 @@ class Phone:
             if time.perf_counter() - signed_at > READY_LIMIT_S:
                 self.run.never += 1
                 return
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(poll_interval(r.text))
             r = await self.req("poll", "GET", f"{self.path}/signed", headers=HX)
         self.run.ready.append(time.perf_counter() - signed_at)
+
+
+def poll_interval(html: str) -> float:
+    """How long the thanks page waits before asking again (its hx-trigger), as a phone would."""
+    found = EVERY.search(html)
+    return float(found.group(1)) if found else 2.0
 
 
 def token(r: httpx.Response) -> str:

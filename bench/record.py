@@ -1,6 +1,6 @@
 """Render and sign time and size of a reference service record.
 
-    python bench/record.py
+    python bench/record.py [--out record.pdf]   # --out keeps the last signed PDF to look at
 
 The reference: a daily-cleaning job with every stage done, Chinese text, notes, 12 photos made from
 4000×3000 phone-sized JPEGs (through hk.photos, as uploads are), a drawn signature. Median of 10 runs.
@@ -8,6 +8,7 @@ The reference: a daily-cleaning job with every stage done, Chinese text, notes, 
 
 from __future__ import annotations
 
+import argparse
 import io
 import secrets
 import statistics
@@ -110,6 +111,9 @@ def reference_job(app) -> tuple[Job, SignOff]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write the last signed PDF here")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
         config.update(
@@ -137,12 +141,18 @@ def main() -> None:
                 cpu.append(time.process_time() - start_cpu)
                 sizes.append(len(signed))
             print(f"reference record: {rendered.pages} pages, {PHOTOS} photos, Chinese text")
-            print(f"CPU per record: median {statistics.median(cpu):.3f} s (first {cpu[0]:.3f} s)")
+            print(
+                f"CPU per record: median {statistics.median(cpu):.3f} s "
+                f"(min {min(cpu):.3f}, first {cpu[0]:.3f} s)"
+            )
             print(
                 f"render + sign: median {statistics.median(times):.3f} s "
                 f"(min {min(times):.3f}, max {max(times):.3f}, {RUNS} runs)"
             )
             print(f"signed PDF size: {statistics.median(sizes) / 1024 / 1024:.2f} MB")
+            if args.out:
+                args.out.write_bytes(signed)
+                print(f"kept in {args.out}")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ class JobFacts:
     stages: list[dict]  # the template snapshot's stages
     answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
     completed_stages: set[str] = field(default_factory=set)
-    item_photos: dict[tuple[str, str], int] = field(default_factory=dict)
+    item_photos: Mapping[tuple[str, str], int] = field(default_factory=dict)
     qualification_problems: list = field(default_factory=list)
     quote_confirmed: bool = False
     tools_removed: bool = False

@@ -6,6 +6,7 @@ second call finds the change already made and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -57,6 +58,27 @@ def photo_counts(job: Job) -> dict[tuple[str, str], int]:
     return {(stage or "", item or ""): n for stage, item, n in rows}
 
 
+class _PhotoCounts(Mapping):
+    """photo_counts of a job, counted when first asked: most checks (a tick, an open stage) never ask."""
+
+    def __init__(self, job: Job):
+        self._job, self._counts = job, None
+
+    def _all(self) -> dict[tuple[str, str], int]:
+        if self._counts is None:
+            self._counts = photo_counts(self._job)
+        return self._counts
+
+    def __getitem__(self, key: tuple[str, str]) -> int:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def facts_for(job: Job, on: date | None = None) -> JobFacts:
     """The workflow's view of a stored job."""
     worker_problems = []
@@ -67,7 +89,7 @@ def facts_for(job: Job, on: date | None = None) -> JobFacts:
         stages=job.stages,
         answers={(c.stage_code, c.item_code): Answer(c.answer) for c in job.checks if c.answer},
         completed_stages={c.stage_code for c in job.completions},
-        item_photos=photo_counts(job),
+        item_photos=_PhotoCounts(job),
         qualification_problems=worker_problems,
         quote_confirmed=job.quote_confirmed_at is not None,
         tools_removed=job.tools_removed,
