@@ -1,38 +1,67 @@
-"""The checklist editor's form fields ↔ catalogue data; no Flask here, so it is tested directly.
+"""The checklist editor: a form of stages with their items, and its data ↔ catalogue data.
 
-Field names: s-<i>-<field> for stages and s-<i>-it-<j>-<field> for items, where i and j are
-positions or "new" for the empty row that adds one. Rows are kept in the order of their "order"
-field; a ticked "delete" drops a row; a new row left empty is ignored.
+Rows are kept in the order of their "order" field; a ticked "delete" drops a row; a row without a code
+is new, and a new row left empty is ignored. Each stage ends with an empty item row and the form with
+an empty stage, to add one. `entry_from` and `form_data` work on plain data, so they are tested alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-STAGE_FIELDS = ("code", "kind", "name_zh", "name_en", "order", "delete")
-ITEM_FIELDS = ("code", "label_zh", "label_en", "required", "photo", "safety", "order", "delete")
-_STAGE = re.compile(r"^s-(\d+|new)-(" + "|".join(STAGE_FIELDS) + r")$")
-_ITEM = re.compile(r"^s-(\d+|new)-it-(\d+|new)-(" + "|".join(ITEM_FIELDS) + r")$")
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
+
+from hk import labels
+from hk.domain.catalogue import STAGE_KINDS
+from hk.formtools import max_chars
+from hk.office.forms import SubForm
+
+NEW_ROW = 1e6  # where a new row without an order number goes: last
 
 
-def _order(value: str | None, fallback: float) -> float:
-    try:
-        return float(value) if value not in (None, "") else fallback
-    except ValueError:
-        return fallback
+class ItemForm(SubForm):
+    code = HiddenField()
+    order = DecimalField(_l("Order"), places=None, validators=[Optional()])
+    label_zh = StringField("中文", validators=[max_chars(200)])
+    label_en = StringField("English", validators=[max_chars(200)])
+    required = BooleanField(_l("required"))
+    photo = BooleanField(_l("photo required"))
+    safety = BooleanField(_l("Safety"))
+    delete = BooleanField(_l("delete"))
 
 
-def _slug(text: str, taken: set, prefix: str) -> str:
-    base = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")[:40] or prefix
-    code, n = base, 2
-    while code in taken:
-        code, n = f"{base}_{n}", n + 1
-    taken.add(code)
-    return code
+class StageForm(SubForm):
+    code = HiddenField()
+    order = DecimalField(_l("Order"), places=None, validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[(k, labels.STAGE_KIND_LABELS[k]) for k in STAGE_KINDS])
+    name_zh = StringField("中文", validators=[max_chars(100)])
+    name_en = StringField("English", validators=[max_chars(100)])
+    delete = BooleanField(_l("delete"))
+    items = FieldList(FormField(ItemForm), max_entries=200)
 
 
-def _pairs(text: str) -> list[dict]:
+class ChecklistForm(FlaskForm):
+    stages = FieldList(FormField(StageForm), max_entries=50)
+    tools = TextAreaField(_l("Tools:"), validators=[max_chars(20_000)])
+    materials = TextAreaField(_l("Materials:"), validators=[max_chars(20_000)])
+
+
+# --- form data ↔ catalogue data ----------------------------------------------------------------
+
+
+def _pairs(text: str | None) -> list[dict]:
     """Lines of "中文 | English" into label pairs."""
     pairs = []
     for line in (text or "").splitlines():
@@ -47,59 +76,100 @@ def lines_of(pairs: list[dict]) -> str:
     return "\n".join(f"{p['zh_CN']} | {p['en']}" for p in pairs)
 
 
-def parse_checklist(form: Mapping[str, str], base: dict) -> dict:
-    """A catalogue entry from the editor's fields; base gives what the editor does not change."""
-    stages: dict[str, dict] = {}
-    items: dict[tuple[str, str], dict] = {}
-    for name, value in form.items():
-        if m := _ITEM.match(name):
-            items.setdefault((m[1], m[2]), {})[m[3]] = value
-        elif m := _STAGE.match(name):
-            stages.setdefault(m[1], {})[m[2]] = value
-    # Codes already given are reserved first, so a generated one never collides with a later row.
-    stage_codes = {(v.get("code") or "").strip() for v in stages.values()} - {""}
-    item_codes = {(v.get("code") or "").strip() for v in items.values()} - {""}
-    result = []
-    ordered = sorted(
-        stages.items(), key=lambda kv: _order(kv[1].get("order"), 1e6 if kv[0] == "new" else int(kv[0]))
-    )
-    for key, stage in ordered:
-        own = [(k, v) for (s, k), v in items.items() if s == key]
-        own.sort(key=lambda kv: _order(kv[1].get("order"), 1e6 if kv[0] == "new" else int(kv[0])))
-        stage_items = []
-        for item_key, item in own:
-            if item.get("delete"):
-                continue
-            label_zh, label_en = (item.get("label_zh") or "").strip(), (item.get("label_en") or "").strip()
-            if item_key == "new" and not label_zh and not label_en:
-                continue
-            code = (item.get("code") or "").strip() or _slug(
-                label_en, item_codes | {c for c in item_codes}, "item"
-            )
-            item_codes.add(code)
-            stage_items.append(
-                {
-                    "code": code,
-                    "label": {"zh_CN": label_zh, "en": label_en},
-                    "required": bool(item.get("required")),
-                    "photo_required": bool(item.get("photo")),
-                    "safety": bool(item.get("safety")) or stage.get("kind") == "safety",
-                }
-            )
-        name_zh, name_en = (stage.get("name_zh") or "").strip(), (stage.get("name_en") or "").strip()
-        if stage.get("delete") or (key == "new" and not name_zh and not name_en and not stage_items):
-            continue
-        code = (stage.get("code") or "").strip() or _slug(name_en, stage_codes, "stage")
-        result.append(
+def _slug(text: str, taken: set, prefix: str) -> str:
+    """A new code from a label, unlike every code taken (and then taken itself)."""
+    base = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_")[:40] or prefix
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    taken.add(code)
+    return code
+
+
+def _text(row: dict, field: str) -> str:
+    return (row.get(field) or "").strip()
+
+
+def _in_order(rows: list[dict]) -> list[dict]:
+    """Rows by their order number; a row without one keeps its place (a new row goes last)."""
+
+    def key(pair):
+        position, row = pair
+        fallback = position if _text(row, "code") else NEW_ROW
+        return float(row["order"]) if row.get("order") is not None else fallback
+
+    return [row for _, row in sorted(enumerate(rows), key=key)]
+
+
+def _item(row: dict, stage_kind: str, codes: set) -> dict | None:
+    """A checklist item from its row, or None when it is deleted or a new row left empty."""
+    label_zh, label_en = _text(row, "label_zh"), _text(row, "label_en")
+    if row.get("delete") or (not _text(row, "code") and not label_zh and not label_en):
+        return None
+    return {
+        "code": _text(row, "code") or _slug(label_en, codes, "item"),
+        "label": {"zh_CN": label_zh, "en": label_en},
+        "required": bool(row.get("required")),
+        "photo_required": bool(row.get("photo")),
+        "safety": bool(row.get("safety")) or stage_kind == "safety",
+    }
+
+
+def _stage(row: dict, item_codes: set, stage_codes: set) -> dict | None:
+    """A stage with its items from its row, or None when it is deleted or a new row left empty."""
+    kind = row.get("kind") or "cleaning"
+    items = [i for r in _in_order(row.get("items") or []) if (i := _item(r, kind, item_codes))]
+    name_zh, name_en = _text(row, "name_zh"), _text(row, "name_en")
+    if row.get("delete") or (not _text(row, "code") and not name_zh and not name_en and not items):
+        return None
+    return {
+        "code": _text(row, "code") or _slug(name_en, stage_codes, "stage"),
+        "kind": kind,
+        "name": {"zh_CN": name_zh, "en": name_en},
+        "items": items,
+    }
+
+
+def entry_from(data: dict, base: dict) -> dict:
+    """A catalogue entry from the editor's data; base gives what the editor does not change."""
+    stages = data.get("stages") or []
+    # Codes already given are taken first, so a generated one never collides with a later row.
+    stage_codes = {_text(s, "code") for s in stages} - {""}
+    item_codes = {_text(i, "code") for s in stages for i in s.get("items") or []} - {""}
+    edited = [s for row in _in_order(stages) if (s := _stage(row, item_codes, stage_codes))]
+    tools, materials = _pairs(data.get("tools")), _pairs(data.get("materials"))
+    return {**base, "stages": edited, "tools": tools, "materials": materials}
+
+
+def _empty_item(order: int) -> dict:
+    return {"code": "", "order": order, "required": True}
+
+
+def form_data(entry: dict) -> dict:
+    """The editor's data for a catalogue entry, with the empty rows that add an item or a stage."""
+    stages = []
+    for i, stage in enumerate(entry["stages"]):
+        items = [
             {
-                "code": code,
-                "kind": stage.get("kind") or "cleaning",
-                "name": {"zh_CN": name_zh, "en": name_en},
-                "items": stage_items,
+                "code": item["code"],
+                "order": j + 1,
+                "label_zh": item["label"]["zh_CN"],
+                "label_en": item["label"]["en"],
+                "required": item["required"],
+                "photo": item["photo_required"],
+                "safety": item["safety"],
+            }
+            for j, item in enumerate(stage["items"])
+        ]
+        stages.append(
+            {
+                "code": stage["code"],
+                "kind": stage["kind"],
+                "order": i + 1,
+                "name_zh": stage["name"]["zh_CN"],
+                "name_en": stage["name"]["en"],
+                "items": [*items, _empty_item(len(items) + 1)],
             }
         )
-    entry = dict(base)
-    entry["stages"] = result
-    entry["tools"] = _pairs(form.get("tools", ""))
-    entry["materials"] = _pairs(form.get("materials", ""))
-    return entry
+    stages.append({"code": "", "kind": "cleaning", "order": len(stages), "items": [_empty_item(1)]})
+    return {"stages": stages, "tools": lines_of(entry["tools"]), "materials": lines_of(entry["materials"])}

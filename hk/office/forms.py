@@ -1,5 +1,7 @@
 """Back-office forms."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,6 +9,9 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -21,11 +26,19 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
 from hk.domain.dispatch import Repeat
 from hk.formtools import max_chars
+
+
+class SubForm(FlaskForm):
+    """A part of a form (FormField): no token of its own, WTForms' messages in the person's language."""
+
+    class Meta:
+        csrf = False
 
 
 def _required():
@@ -167,3 +180,55 @@ class TemplateForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Catalogue file (.yaml)"))
+
+
+class AmountField(DecimalField):
+    """A quantity or a price: a number of 0 or more with at most two decimals, or one message saying so."""
+
+    def __init__(self, label=None, validators=None, message=None, **kwargs):
+        super().__init__(label, validators, places=2, **kwargs)
+        self.message = message or _l("Enter a number of 0 or more, with at most two decimals.")
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            value = Decimal(valuelist[0].strip())
+            exact = value.is_finite() and value >= 0 and value == value.quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            exact = False
+        if not exact:
+            raise ValueError(str(self.message))
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors:  # the field was not sent at all
+            raise StopValidation(str(self.message))
+
+
+class QuoteLineForm(SubForm):
+    """One line of a quote; line_id says which line, so the order of lines never matters."""
+
+    line_id = HiddenField()
+    quantity = AmountField(
+        _l("Qty"), message=_l("The quantity must be a number of 0 or more, with at most two decimals.")
+    )
+    unit_price = AmountField(
+        _l("Price"), message=_l("The price must be a number of 0 or more, with at most two decimals.")
+    )
+
+
+class QuoteForm(FlaskForm):
+    lines = FieldList(FormField(QuoteLineForm), max_entries=200)
+    reason = StringField(
+        _l("Reason for the change"),
+        id="quote_reason",
+        validators=[DataRequired(message=_l("Please give a reason for the change.")), max_chars(500)],
+    )
+
+
+class PriceForm(FlaskForm):
+    unit_price = AmountField(
+        _l("Price"), message=_l("The price must be a number of 0 or more, with at most two decimals.")
+    )

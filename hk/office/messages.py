@@ -1,10 +1,13 @@
-"""Why a dispatch action was refused, in the person's language."""
+"""Dispatch in the person's language: why an action was refused; a worker's name marked by certificates."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 
+from hk.domain.qualification import Standing, certificate_standing
 from hk.domain.workflow import Refusal
 from hk.views_helpers import problem_text
 
@@ -43,3 +46,13 @@ def dispatch_text(refusal: Refusal, worker) -> str:
 def dispatch_texts(refusals: list[Refusal], worker) -> list[str]:
     """Every refusal as a sentence."""
     return [dispatch_text(r, worker) for r in refusals]
+
+
+def worker_label(worker, today: date) -> str:
+    """A worker's name, marked when a certificate is missing or has expired, or expires soon."""
+    standing = certificate_standing(worker.certificates, today)
+    if standing == Standing.PROBLEM:
+        return _("%(name)s (certificate problem)", name=worker.display_name)
+    if standing == Standing.EXPIRING:
+        return _("%(name)s (certificate expires soon)", name=worker.display_name)
+    return worker.display_name

@@ -1,28 +1,21 @@
-"""Back-office changes, each logged with who, when and what changed (before → after)."""
+"""Back-office changes, each logged with who, when and what changed (before → after), and committed.
+
+Customers, workers and their certificates, the catalogue and its prices; jobs are in dispatch_service.
+"""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, or_, select
 
 from hk.auth.service import hash_password
-from hk.domain import workflow
-from hk.domain.clock import day_bounds, local_datetime
-from hk.domain.dispatch import Booking, Repeat, assignment_problems, occurrences, window_problems
-from hk.domain.pricing import line_amount
-from hk.domain.workflow import Action, Refusal, WorkflowError
+from hk.catalogue import store_catalogue
+from hk.domain.catalogue import CatalogueError, load_text
 from hk.extensions import db
-from hk.jobs.service import build_quote, facts_for
 from hk.models import (
     Certificate,
     Customer,
-    Job,
-    JobStatus,
+    PriceItem,
     Role,
     ServiceType,
     TrainingRecord,
@@ -31,6 +24,10 @@ from hk.models import (
     record_event,
     utcnow,
 )
+from hk.photos import process_photo
+from hk.storage import get_storage
+
+MAX_CATALOGUE_BYTES = 2_000_000
 
 # Never written into the event log: door codes and key arrangements.
 SECRET_FIELDS = {"access_notes", "password_hash"}
@@ -59,26 +56,6 @@ def apply_changes(actor: User, obj, subject: str, action: str, values: dict) -> 
 
 
 # --- customers ---------------------------------------------------------------------------------
-
-
-def phone_owner(phone: str, except_id: int | None = None) -> Customer | None:
-    """Another active customer with the same phone number, if any (a warning, never a block)."""
-    query = select(Customer).where(Customer.phone == phone, Customer.archived_at.is_(None))
-    if except_id is not None:
-        query = query.where(Customer.id != except_id)
-    return db.session.scalar(query.limit(1))
-
-
-def search_customers(text: str, archived: bool = False) -> list[Customer]:
-    """Customers whose name, phone or address contains the text."""
-    query = select(Customer).order_by(Customer.name)
-    query = query.where(Customer.archived_at.is_not(None) if archived else Customer.archived_at.is_(None))
-    if text:
-        like = f"%{text}%"
-        query = query.where(
-            or_(Customer.name.ilike(like), Customer.phone.ilike(like), Customer.address.ilike(like))
-        )
-    return list(db.session.scalars(query.limit(200)))
 
 
 def save_customer(actor: User, customer: Customer | None, values: dict) -> Customer:
@@ -152,6 +129,20 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
     db.session.commit()
 
 
+def update_worker(actor: User, worker: User, values: dict, profile_values: dict) -> None:
+    """Change a worker's name and phone, and their profile's emergency contact and notes."""
+    apply_changes(actor, worker, "user", "worker.update", values)
+    if worker.profile is not None:
+        apply_changes(actor, worker.profile, "user", "worker.update", profile_values)
+    db.session.commit()
+
+
+def store_certificate_scan(data: bytes, max_bytes: int, tz: str) -> str:
+    """Check, clean and store the photo of a certificate; its storage key (PhotoRejected if not a photo)."""
+    processed = process_photo(data, max_bytes=max_bytes, tz=tz)
+    return get_storage().put(processed.image, "certificates", ".jpg")
+
+
 def add_certificate(actor: User, worker: User, values: dict) -> Certificate:
     """Add a certificate (上岗证, 健康证, other) to a worker."""
     cert = Certificate(worker=worker, **values)
@@ -191,164 +182,59 @@ def add_training(actor: User, worker: User, values: dict) -> TrainingRecord:
     return training
 
 
-# --- dispatch ----------------------------------------------------------------------------------
+# --- catalogue and prices ----------------------------------------------------------------------
 
 
-def bookings_of(
-    worker_id: int, start: datetime, end: datetime, except_job: int | None = None
-) -> list[Booking]:
-    """A worker's other live jobs that touch a window."""
-    query = select(Job).where(
-        Job.worker_id == worker_id,
-        Job.status.not_in([JobStatus.CANCELLED]),
-        Job.scheduled_start < end,
-        Job.scheduled_end > start,
+def save_checklist(actor: User, service_type: ServiceType, data: dict) -> tuple[int, int]:
+    """Store checked catalogue data for one service type and log the version change: (before, after)."""
+    codes = [entry["code"] for entry in data["service_types"]]
+    if codes != [service_type.code]:
+        raise CatalogueError(f"service_types: must hold exactly this service type ({service_type.code})")
+    before = service_type.current_template.version
+    try:
+        store_catalogue(data)
+    except CatalogueError:
+        db.session.rollback()
+        raise
+    db.session.refresh(service_type)
+    after = service_type.current_template.version
+    record_event(
+        actor, "service_type", service_type.id, "catalogue.edit", changes={"version": [before, after]}
     )
-    if except_job is not None:
-        query = query.where(Job.id != except_job)
-    return [Booking(j.number, j.scheduled_start, j.scheduled_end) for j in db.session.scalars(query)]
+    db.session.commit()
+    return before, after
 
 
-def worker_problems(
-    worker: User, start: datetime, end: datetime, tz: str, except_job: int | None = None
-) -> list[Refusal]:
-    """Why this worker cannot take a job in this window."""
-    if not worker.is_enabled or worker.role != Role.WORKER:
-        return [Refusal("worker_unavailable")]
-    job_day = start.astimezone(ZoneInfo(tz)).date()
-    return assignment_problems(
-        worker.certificates, bookings_of(worker.id, start, end, except_job), start, end, job_day
+def import_catalogue(actor: User, raw: bytes):
+    """Load a catalogue file; CatalogueError (or UnicodeDecodeError) and nothing changes when it is wrong."""
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise CatalogueError("the file is larger than 2 MB")
+    try:
+        summary = store_catalogue(load_text(raw.decode("utf-8")))
+    except CatalogueError:
+        db.session.rollback()
+        raise
+    record_event(
+        actor,
+        "catalogue",
+        0,
+        "catalogue.import",
+        changes={"created": summary.created, "new_versions": summary.new_versions},
     )
-
-
-def next_number(day: date) -> str:
-    """The next job number of a day: HK20261201-001."""
-    prefix = f"HK{day:%Y%m%d}-"
-    count = db.session.scalar(select(func.count(Job.id)).where(Job.number.like(f"{prefix}%")))
-    return f"{prefix}{count + 1:03d}"
-
-
-@dataclass
-class NewJobs:
-    jobs: list[Job]
-
-
-def create_jobs(
-    actor: User,
-    customer: Customer,
-    service_type: ServiceType,
-    first_day: date,
-    start_hm: tuple,
-    end_hm: tuple,
-    tz: str,
-    worker: User | None,
-    notes: str | None,
-    repeat: Repeat,
-    count: int,
-    area_m2: Decimal | None,
-) -> NewJobs:
-    """Create one job or a regular series; nothing is created if any occurrence is refused."""
-    template = service_type.current_template
-    days = occurrences(first_day, repeat, count)
-    planned = []
-    for day in days:
-        start = local_datetime(day, *start_hm, tz)
-        end = local_datetime(day, *end_hm, tz)
-        problems = window_problems(start, end)
-        if worker is not None and not problems:
-            problems = worker_problems(worker, start, end, tz)
-            for other_start, other_end in planned:  # the series itself must not overlap
-                if other_start < end and start < other_end:
-                    problems.append(
-                        Refusal("overlap", {"number": "—", "start": other_start, "end": other_end})
-                    )
-        if problems:
-            raise WorkflowError([Refusal(p.code, {**p.params, "day": day}) for p in problems])
-        planned.append((start, end))
-    series = secrets.token_hex(8) if len(days) > 1 else None
-    jobs = []
-    for day, (start, end) in zip(days, planned, strict=True):
-        job = Job(
-            number=next_number(day),
-            customer=customer,
-            service_type=service_type,
-            template=template,
-            worker=worker,
-            scheduled_start=start,
-            scheduled_end=end,
-            notes=notes or None,
-            template_snapshot=template.snapshot(),
-            series_key=series,
-        )
-        build_quote(job, area_m2)
-        db.session.add(job)
-        db.session.flush()
-        record_event(
-            actor,
-            "job",
-            job.id,
-            "job.create",
-            changes={
-                "customer": customer.name,
-                "service_type": service_type.code,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "worker": worker.username if worker else None,
-                "series": series,
-            },
-        )
-        jobs.append(job)
     db.session.commit()
-    return NewJobs(jobs)
+    return summary
 
 
-def assign(actor: User, job: Job, worker: User | None, tz: str) -> None:
-    """Assign or reassign a job that has not started; refused with reasons when the worker cannot take it."""
-    if job.status != JobStatus.SCHEDULED:
-        raise WorkflowError([Refusal("already_started")])
-    if worker is not None:
-        problems = worker_problems(worker, job.scheduled_start, job.scheduled_end, tz, except_job=job.id)
-        if problems:
-            raise WorkflowError(problems)
-    apply_changes(actor, job, "job", "job.assign", {"worker_id": worker.id if worker else None})
-    db.session.commit()
-
-
-def cancel(actor: User, job: Job, reason: str) -> None:
-    """Cancel a job with a reason."""
-    new_status = workflow.decide(facts_for(job), Action.CANCEL)
-    apply_changes(actor, job, "job", "job.cancel", {"status": new_status, "cancel_reason": reason.strip()})
-    db.session.commit()
-
-
-def adjust_quote(
-    actor: User, job: Job, quantities: dict[int, Decimal], prices: dict[int, Decimal], reason: str
-) -> None:
-    """Change quote quantities or prices before the customer confirms it, with a reason."""
-    if job.quote_confirmed_at is not None:
-        raise WorkflowError([Refusal("quote_confirmed")])
-    changes = {}
-    for line in job.quote_lines:
-        qty = quantities.get(line.id, line.quantity)
-        price = prices.get(line.id, line.unit_price)
-        if (qty, price) != (line.quantity, line.unit_price):
-            changes[line.code] = [[str(line.quantity), str(line.unit_price)], [str(qty), str(price)]]
-            line.quantity, line.unit_price, line.amount = qty, price, line_amount(qty, price)
-    if changes:
-        job.quote_adjust_reason = reason.strip()
-        record_event(actor, "job", job.id, "quote.adjust", changes=changes, reason=job.quote_adjust_reason)
-        db.session.commit()
-
-
-def jobs_between(start_day: date, days: int, tz: str, worker_id: int | None = None) -> list[Job]:
-    """Live jobs from a day for a number of days, in time order."""
-    start, _ = day_bounds(start_day, tz)
-    _, end = day_bounds(start_day + timedelta(days=days - 1), tz)
-    query = (
-        select(Job)
-        .where(Job.scheduled_start >= start, Job.scheduled_start < end, Job.status != JobStatus.CANCELLED)
-        .order_by(Job.scheduled_start)
+def update_price(actor: User, item: PriceItem, price: Decimal) -> None:
+    """Change one price item's unit price (a price is never negative; the form checks it)."""
+    if price == item.unit_price:
+        return
+    record_event(
+        actor,
+        "service_type",
+        item.service_type_id,
+        "price.update",
+        changes={item.code: [str(item.unit_price), str(price)]},
     )
-    if worker_id:
-        query = query.where(Job.worker_id == worker_id)
-    return list(db.session.scalars(query))
+    item.unit_price = price
+    db.session.commit()

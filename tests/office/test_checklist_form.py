@@ -2,12 +2,13 @@
 
 import yaml
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from hk.catalogue import export_service_types
 from hk.domain.catalogue import check
 from hk.extensions import db
 from hk.models import ServiceType
-from hk.office.checklist_form import lines_of, parse_checklist
+from hk.office.checklist_form import ChecklistForm, entry_from, lines_of
 from tests.builders import make_job, make_user, service_type
 
 
@@ -17,15 +18,15 @@ def fields_of(entry: dict) -> dict:
     for i, stage in enumerate(entry["stages"]):
         form.update(
             {
-                f"s-{i}-code": stage["code"],
-                f"s-{i}-kind": stage["kind"],
-                f"s-{i}-order": str(i + 1),
-                f"s-{i}-name_zh": stage["name"]["zh_CN"],
-                f"s-{i}-name_en": stage["name"]["en"],
+                f"stages-{i}-code": stage["code"],
+                f"stages-{i}-kind": stage["kind"],
+                f"stages-{i}-order": str(i + 1),
+                f"stages-{i}-name_zh": stage["name"]["zh_CN"],
+                f"stages-{i}-name_en": stage["name"]["en"],
             }
         )
         for j, item in enumerate(stage["items"]):
-            p = f"s-{i}-it-{j}-"
+            p = f"stages-{i}-items-{j}-"
             form.update(
                 {
                     p + "code": item["code"],
@@ -38,6 +39,13 @@ def fields_of(entry: dict) -> dict:
                 if item[key]:
                     form[p + flag] = "1"
     return form
+
+
+def parse_checklist(fields: dict, entry: dict) -> dict:
+    """The edited entry, through the editor's form as a request would go."""
+    form = ChecklistForm(formdata=MultiDict(fields), meta={"csrf": False})
+    assert form.validate(), form.errors
+    return entry_from(form.data, entry)
 
 
 def _entry(app):
@@ -54,11 +62,11 @@ def test_add_reorder_and_delete_items(app):
     form = fields_of(entry)
     form.update(
         {
-            "s-2-it-new-label_zh": "冰箱顶部除尘",
-            "s-2-it-new-label_en": "Dust the top of the fridge",
-            "s-2-it-new-order": "0.5",
-            "s-2-it-new-photo": "1",
-            "s-2-it-1-delete": "1",
+            "stages-2-items-99-label_zh": "冰箱顶部除尘",
+            "stages-2-items-99-label_en": "Dust the top of the fridge",
+            "stages-2-items-99-order": "0.5",
+            "stages-2-items-99-photo": "1",
+            "stages-2-items-1-delete": "1",
         }
     )
     edited = parse_checklist(form, entry)
@@ -78,13 +86,13 @@ def test_a_new_stage_with_its_first_item(app):
     form = fields_of(entry)
     form.update(
         {
-            "s-new-name_zh": "阳台",
-            "s-new-name_en": "Balcony",
-            "s-new-order": "6.5",
-            "s-new-kind": "cleaning",
-            "s-new-it-new-label_zh": "阳台地面冲洗",
-            "s-new-it-new-label_en": "Rinse the balcony floor",
-            "s-new-it-new-required": "1",
+            "stages-99-name_zh": "阳台",
+            "stages-99-name_en": "Balcony",
+            "stages-99-order": "6.5",
+            "stages-99-kind": "cleaning",
+            "stages-99-items-0-label_zh": "阳台地面冲洗",
+            "stages-99-items-0-label_en": "Rinse the balcony floor",
+            "stages-99-items-0-required": "1",
         }
     )
     edited = parse_checklist(form, entry)
@@ -103,8 +111,8 @@ def test_saving_in_the_browser_makes_a_new_version(client, login):
     form.update(
         {
             "csrf_token": token,
-            "s-3-it-new-label_zh": "浴帘清洗",
-            "s-3-it-new-label_en": "Wash the shower curtain",
+            "stages-3-items-99-label_zh": "浴帘清洗",
+            "stages-3-items-99-label_en": "Wash the shower curtain",
         }
     )
     response = client.post(f"/office/catalogue/{st.id}/checklist", data=form)
@@ -128,11 +136,11 @@ def test_a_stage_left_empty_is_refused_and_what_was_typed_stays(client, login):
     entry = _entry(None)
     form = fields_of(entry)
     for j in range(len(entry["stages"][2]["items"])):
-        form[f"s-2-it-{j}-delete"] = "1"
+        form[f"stages-2-items-{j}-delete"] = "1"
     form.update(
         {
             "csrf_token": csrf_token(client, f"/office/catalogue/{st.id}/checklist"),
-            "s-0-name_en": "Talk with the customer first",
+            "stages-0-name_en": "Talk with the customer first",
         }
     )
     response = client.post(f"/office/catalogue/{st.id}/checklist", data=form)

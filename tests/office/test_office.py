@@ -297,15 +297,28 @@ def test_a_weekly_series_is_created_and_each_week_checked(client, office):
     assert worker.display_name in week
 
 
-@pytest.mark.parametrize("value", ["-5", "abc", "1.234"])
+def _quote_fields(lines, changed=None) -> dict:
+    """The quote form as the browser sends it; changed maps a line to its (quantity, price)."""
+    data = {}
+    for n, line in enumerate(lines):
+        qty, price = (changed or {}).get(line.id, (str(line.quantity), str(line.unit_price)))
+        data.update(
+            {f"lines-{n}-line_id": line.id, f"lines-{n}-quantity": qty, f"lines-{n}-unit_price": price}
+        )
+    return data
+
+
+@pytest.mark.parametrize("value", ["-5", "abc", "1.234", "NaN", ""])
 def test_a_negative_or_non_numeric_quote_price_is_refused(client, office, value):
     job = make_job(make_user("worker"))
     line = job.quote_lines[0]
     response = office(
         f"/office/jobs/{job.id}/quote",
-        {f"qty-{line.id}": "2", f"price-{line.id}": value, "reason": "客户要求"},
+        {**_quote_fields(job.quote_lines, {line.id: ("2", value)}), "reason": "客户要求"},
     )
-    assert response.status_code == 422 and "必须是不小于0的数字" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "价格必须是不小于0的数字" in body
+    assert f"报价项“{line.name_zh}”" in body  # the line is named
     db.session.expire_all()
     assert db.session.get(type(line), line.id).unit_price == line.unit_price
 
@@ -313,9 +326,7 @@ def test_a_negative_or_non_numeric_quote_price_is_refused(client, office, value)
 def test_a_quote_adjustment_needs_a_reason_and_is_logged(client, office):
     job = make_job(make_user("worker"))
     line = job.quote_lines[0]
-    data = {f"qty-{line.id}": "4", f"price-{line.id}": "55.00"}
-    for other in job.quote_lines[1:]:
-        data.update({f"qty-{other.id}": str(other.quantity), f"price-{other.id}": str(other.unit_price)})
+    data = _quote_fields(job.quote_lines, {line.id: ("4", "55.00")})
     assert office(f"/office/jobs/{job.id}/quote", data).status_code == 422
     assert office(f"/office/jobs/{job.id}/quote", {**data, "reason": "面积比预计大"}).status_code == 303
     db.session.expire_all()

@@ -1,0 +1,135 @@
+"""Back office: the service catalogue — checklists (as a form or as text), prices, import and export."""
+
+from __future__ import annotations
+
+import yaml
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hk.auth.access import roles_required
+from hk.catalogue import export_service_types
+from hk.domain.catalogue import FORMAT, CatalogueError, check, load_text
+from hk.extensions import db
+from hk.models import PriceItem, ServiceType
+from hk.office import bp, queries, service
+from hk.office.checklist_form import ChecklistForm, entry_from, form_data
+from hk.office.common import OFFICE, events_page
+from hk.office.forms import ImportForm, PriceForm, TemplateForm
+
+
+def _catalogue_page(error: str | None = None, status: int = 200):
+    """Every service type with its checklist version and prices, and the import form."""
+    return render_template(
+        "office/catalogue.html",
+        services=queries.service_types(),
+        import_form=ImportForm(formdata=None),
+        error=error,
+    ), status
+
+
+@bp.route("/catalogue")
+@roles_required(*OFFICE)
+def list_catalogue():
+    """Service types with their checklist versions and prices."""
+    return _catalogue_page()
+
+
+def _saved(st: ServiceType, data: dict, endpoint: str):
+    """Store a checked checklist, say whether it made a new version, and go back to the editor."""
+    before, after = service.save_checklist(current_user, st, data)
+    if after != before:
+        flash(_("Saved as version %(v)d. Jobs already created keep their version.", v=after), "success")
+    else:
+        flash(_("Saved. The checklist did not change."), "success")
+    return redirect(url_for(endpoint, service_id=st.id), code=303)
+
+
+@bp.route("/catalogue/<int:service_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit_service_type(service_id: int):
+    """Edit a checklist and its prices in the catalogue format; a change makes a new version."""
+    st = db.get_or_404(ServiceType, service_id)
+    form = TemplateForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            return _saved(st, load_text(form.text.data), "office.edit_service_type")
+        except CatalogueError as exc:
+            error = str(exc)
+    if request.method == "GET":
+        form.text.data = export_service_types([st])
+    status = 422 if (error or form.errors) else 200
+    return render_template(
+        "office/service_type.html", st=st, form=form, error=error, **events_page("service_type", st.id)
+    ), status
+
+
+@bp.route("/catalogue/<int:service_id>/checklist", methods=["GET", "POST"])
+@roles_required(*OFFICE)
+def edit_checklist(service_id: int):
+    """The checklist as a form: stages and items in order, flags, labels in both languages."""
+    st = db.get_or_404(ServiceType, service_id)
+    entry = yaml.safe_load(export_service_types([st]))["service_types"][0]
+    form = ChecklistForm(formdata=None, data=form_data(entry)) if request.method == "GET" else ChecklistForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            data = check({"format": FORMAT, "service_types": [entry_from(form.data, entry)]})
+            return _saved(st, data, "office.edit_checklist")
+        except CatalogueError as exc:
+            error = str(exc)
+    status = 422 if (error or form.errors) else 200
+    return render_template("office/checklist.html", st=st, form=form, error=error), status
+
+
+@bp.route("/catalogue/export.yaml")
+@bp.route("/catalogue/<int:service_id>/export.yaml")
+@roles_required(*OFFICE)
+def export_catalogue(service_id: int | None = None):
+    """Download service types in the catalogue file format."""
+    services = [db.get_or_404(ServiceType, service_id)] if service_id else queries.service_types()
+    response = make_response(export_service_types(services))
+    response.headers["Content-Type"] = "application/x-yaml; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="hk-catalogue.yaml"'
+    return response
+
+
+@bp.route("/catalogue/import", methods=["POST"])
+@roles_required(*OFFICE)
+def import_catalogue():
+    """Load a catalogue file; a wrong file is refused with the line named, and nothing changes."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _catalogue_page(_("Please choose a catalogue file."), 422)
+    try:
+        summary = service.import_catalogue(current_user, upload.read(service.MAX_CATALOGUE_BYTES + 1))
+    except UnicodeDecodeError:
+        return _catalogue_page(_("The file is not UTF-8 text."), 422)
+    except CatalogueError as exc:
+        return _catalogue_page(_("The file was not loaded: %(problem)s", problem=str(exc)), 422)
+    flash(
+        _(
+            "Catalogue loaded: %(c)d new, %(v)d new versions, %(u)d unchanged.",
+            c=len(summary.created),
+            v=len(summary.new_versions),
+            u=len(summary.unchanged),
+        ),
+        "success",
+    )
+    return redirect(url_for("office.list_catalogue"), code=303)
+
+
+@bp.route("/catalogue/prices/<int:price_id>", methods=["POST"])
+@roles_required(*OFFICE)
+def update_price(price_id: int):
+    """Change one price item's unit price; a negative or non-numeric price is refused."""
+    item = db.get_or_404(PriceItem, price_id)
+    form = PriceForm()
+    if not form.validate():
+        for message in form.unit_price.errors or form.errors.get("csrf_token", []):
+            flash(message, "error")
+        return redirect(url_for("office.list_catalogue"), code=303)
+    service.update_price(current_user, item, form.unit_price.data)
+    flash(_("Price saved."), "success")
+    return redirect(url_for("office.list_catalogue"), code=303)
