@@ -26,7 +26,14 @@ def page_arg(param: str = "page") -> int | None:
     return request.args.get(param, type=int)
 
 
-def page_url(page: int, param: str = "page") -> str:
-    """This page's address at another page of one of its lists, every filter kept."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if not k.startswith("_")}
-    return url_for(request.endpoint, **{**args, **(request.view_args or {}), param: page})
+def page_url(page: int, param: str = "page", at: tuple[str, dict] | None = None) -> str:
+    """This page's address at another page of one of its lists, every filter kept.
+
+    `at` names the page (endpoint, view arguments) where the list is shown when the request is not
+    that page: a refused form answered by a POST to another address shows the same page.
+    """
+    endpoint, view_args = at or (request.endpoint, request.view_args or {})
+    args = {}
+    if endpoint == request.endpoint:
+        args = {k: v for k, v in request.args.to_dict(flat=False).items() if not k.startswith("_")}
+    return url_for(endpoint, **{**args, **view_args, param: page})

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from hk.domain.clock import local_today
 from hk.extensions import db
-from hk.models import Customer, ServiceType
+from hk.models import Customer, ServiceType, record_event
 from tests.builders import make_job, make_user, service_type
 from tests.conftest import csrf_token
 
@@ -210,3 +210,22 @@ def test_a_bad_order_number_in_the_checklist_is_named_in_the_persons_language(cl
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "请更正标出的内容" in body and 'value="abc"' in body
     assert "不是有效的小数" in body  # WTForms' own message, in Chinese too
+
+
+def test_a_long_change_log_is_paged_and_its_links_lead_to_the_page_itself(client, login):
+    booked = make_user("worker")
+    make_job(booked)
+    job = make_job(None)
+    for n in range(60):
+        record_event(None, "job", job.id, "job.assign", changes={"note": [n, n + 1]})
+    db.session.commit()
+    login("supervisor")
+    page = client.get(f"/office/jobs/{job.id}").get_data(as_text=True)
+    assert "第 1 / 2 页 · 共 60 条" in page and f'href="/office/jobs/{job.id}?events=2"' in page
+    token = csrf_token(client, f"/office/jobs/{job.id}")
+    refused = client.post(f"/office/jobs/{job.id}/assign", data={"csrf_token": token, "worker": booked.id})
+    assert refused.status_code == 409 and f'href="/office/jobs/{job.id}?events=2"' in refused.get_data(
+        as_text=True
+    )
+    second = client.get(f"/office/jobs/{job.id}?events=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and '<details class="timeline-box" open' in second
