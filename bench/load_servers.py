@@ -27,12 +27,12 @@ from sqlalchemy import select, text  # noqa: E402
 
 from hk import create_app  # noqa: E402
 from hk import models as m  # noqa: E402
-from hk.auth.service import hash_password  # noqa: E402
 from hk.domain.clock import local_datetime, local_today  # noqa: E402
 from hk.domain.qualification import MANDATORY_KINDS  # noqa: E402
 from hk.domain.workflow import Status  # noqa: E402
 from hk.extensions import db  # noqa: E402
 from hk.jobs.service import build_quote  # noqa: E402
+from hk.models.people import hash_password  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TICK, PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")

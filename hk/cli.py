@@ -10,7 +10,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hk.auth.service import hash_password
 from hk.catalogue import DEFAULT_CATALOGUE, load_catalogue_file
 from hk.domain.catalogue import CatalogueError
 from hk.extensions import db
@@ -47,7 +46,7 @@ def create_user(username: str, role: str, display_name: str | None, phone: str |
         user.display_name = display_name
     if phone:
         user.phone = phone
-    user.password_hash = hash_password(password)
+    user.set_password(password)
     if user.role == Role.WORKER and user.profile is None:
         user.profile = WorkerProfile()
     db.session.commit()

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from hk.auth.service import hash_password
 from hk.catalogue import load_catalogue_file
 from hk.domain.clock import local_datetime, local_today
 from hk.extensions import db
@@ -176,7 +175,7 @@ def seed_demo(password: str, tz: str, only_demo: bool = True) -> DemoResult:
             user = User(username=username, display_name=name, role=role, phone=phone)
             db.session.add(user)
             created_users.append(username)
-        user.password_hash = hash_password(password)
+        user.set_password(password)
         if role == Role.WORKER:
             if user.profile is None:
                 user.profile = WorkerProfile(

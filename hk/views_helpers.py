@@ -7,19 +7,32 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import support
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, make_response, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
 from wtforms.i18n import messages_path
 
 from hk import labels
 from hk.domain.qualification import QualificationProblem
+from hk.models import ServiceRecord
 from hk.pagination import page_url
+from hk.records.render import record_number
+from hk.storage import get_storage
 
 
 def current_lang() -> str:
     """The active language code: "zh_CN" or "en"."""
     locale = get_locale()
     return "en" if locale is not None and locale.language == "en" else "zh_CN"
+
+
+def pdf_response(record: ServiceRecord, inline: bool = False) -> Response:
+    """A record's signed PDF, to show in the browser (inline) or to download; never cached."""
+    response = make_response(get_storage().get(record.pdf_key))
+    response.headers["Content-Type"] = "application/pdf"
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="record-{record_number(record)}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def problem_text(problem: QualificationProblem) -> str:

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from hk.auth.service import hash_password
 from hk.catalogue import load_catalogue_file
 from hk.extensions import db
 from hk.jobs.service import build_quote
@@ -22,6 +21,7 @@ from hk.models import (
     WorkerProfile,
     utcnow,
 )
+from hk.models.people import hash_password
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)

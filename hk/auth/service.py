@@ -17,12 +17,6 @@ from hk.models import LoginAttempt, User, utcnow
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0f9a")
 
 
-def hash_password(password: str) -> str:
-    """A salted hash of a password, with the configured method."""
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    return generate_password_hash(password, method=method)
-
-
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None

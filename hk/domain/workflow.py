@@ -68,12 +68,44 @@ STAGE_PHOTO_KIND = {
 }
 
 
+class RefusalCode(StrEnum):
+    """Every reason the rules give for refusing something; hk/refusals.py has a sentence for each."""
+
+    ALREADY_STARTED = "already_started"
+    END_BEFORE_START = "end_before_start"
+    ITEM_MISSING = "item_missing"
+    JOB_BLOCKED = "job_blocked"
+    JOB_PAUSED = "job_paused"
+    NOT_QUALIFIED = "not_qualified"
+    NOT_SAFE = "not_safe"
+    OVERLAP = "overlap"
+    PHOTO_MISSING = "photo_missing"
+    QUOTE_CONFIRMED = "quote_confirmed"
+    QUOTE_NOT_CONFIRMED = "quote_not_confirmed"
+    SAFETY_NEEDS_ANSWER = "safety_needs_answer"
+    STAGE_COMPLETED = "stage_completed"
+    STAGE_LOCKED = "stage_locked"
+    TOOLS_NOT_REMOVED = "tools_not_removed"
+    UNKNOWN_ACTION = "unknown_action"
+    UNKNOWN_ANSWER = "unknown_answer"
+    UNKNOWN_ITEM = "unknown_item"
+    UNKNOWN_STAGE = "unknown_stage"
+    WINDOW_MISSING = "window_missing"
+    WINDOW_TOO_LONG = "window_too_long"
+    WORKER_UNAVAILABLE = "worker_unavailable"
+    WRONG_STATUS = "wrong_status"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why something may not happen; `code` is turned into a sentence by the interface."""
 
-    code: str
+    code: RefusalCode
     params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # A code outside the closed set is a bug, refused here rather than shown as a wrong sentence.
+        object.__setattr__(self, "code", RefusalCode(self.code))
 
 
 class WorkflowError(Exception):

@@ -14,9 +14,10 @@ from hk.auth.access import roles_required
 from hk.database import begin_writing, reads_first
 from hk.extensions import db, htmx
 from hk.jobs import bp, photo_service, service
+from hk.jobs.access import EVERYONE, WORKERS, load_job
 from hk.jobs.forms import IncidentForm
 from hk.jobs.messages import photo_rejection_text
-from hk.jobs.routes import EVERYONE, WORKERS, _guarded, _redirect, _render_stage, load_job
+from hk.jobs.responses import guarded, redirect_to, render_stage
 from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo
 from hk.photos import PhotoRejected, process_photo
 from hk.storage import get_storage
@@ -28,7 +29,7 @@ def _photo_error(message: str, status: int, job: Job, stage_code: str | None):
     if request.headers.get("X-Requested-With") == "fetch" or htmx:
         return render_template("jobs/_photo_error.html", message=message), status
     if stage_code:
-        return _render_stage(job, stage_code, errors=[message], status=status)
+        return render_stage(job, stage_code, errors=[message], status=status)
     return render_template("jobs/refused.html", job=job, messages=[message]), status
 
 
@@ -75,7 +76,7 @@ def upload_photo(job_id: int):
         return _photo_error(photo_rejection_text(error), 422, job, stage_code)
     if processed.taken_at is None:
         processed = replace(processed, taken_at=_browser_taken_at(request.form.get("taken_at")))
-    refused = _guarded(
+    refused = guarded(
         job, stage_code, lambda: photo_service.photo_place(job, g.device_id, stage_code, item_code, incident)
     )
     if refused:
@@ -92,7 +93,7 @@ def upload_photo(job_id: int):
             job, current_user, g.device_id, processed, client_key, stage_code, item_code, incident, stored
         )
 
-    failed = _guarded(job, stage_code, store)
+    failed = guarded(job, stage_code, store)
     if failed:
         return failed
     photo = photo_holder["photo"]
@@ -153,10 +154,10 @@ def report_incident(job_id: int):
             form.action_taken.data or "",
         )
 
-    failed = _guarded(job, None, save)
+    failed = guarded(job, None, save)
     if failed:
         return failed
-    return _redirect("jobs.show_incident", job_id=job.id, incident_id=holder["incident"].id)
+    return redirect_to("jobs.show_incident", job_id=job.id, incident_id=holder["incident"].id)
 
 
 @bp.route("/<int:job_id>/incidents/<int:incident_id>")

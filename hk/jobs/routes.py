@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -17,16 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Forbidden
 
 from hk.auth.access import roles_required
-from hk.database import lock_for_write, wants_write
 from hk.domain.clock import local_today
 from hk.domain.qualification import qualification_problems
-from hk.domain.workflow import Answer, Status, WorkflowError
-from hk.extensions import db, htmx
+from hk.domain.workflow import Answer, Status
+from hk.extensions import htmx
 from hk.jobs import bp, service
+from hk.jobs.access import EVERYONE, WORKERS, load_job
 from hk.jobs.forms import (
     CheckInForm,
     HandoverForm,
@@ -34,18 +31,12 @@ from hk.jobs.forms import (
     ItemForm,
     PreServiceForm,
 )
-from hk.jobs.messages import refusal_texts
+from hk.jobs.responses import guarded, redirect_to, render_stage
 from hk.jobs.views import current_stage_code, item_context, stage_context
 from hk.models import Job, Role
 from hk.views_helpers import current_lang
 
 DEVICE_COOKIE = "hk_device"
-WORKERS = (Role.WORKER,)
-EVERYONE = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
-
-
-class NotYourJob(Forbidden):
-    """A worker opened a job assigned to someone else."""
 
 
 @bp.before_request
@@ -70,93 +61,8 @@ def _set_device(response):
     return response
 
 
-def load_job(job_id: int) -> Job:
-    """The job, if the person may see it: its own worker, or a supervisor or admin.
-
-    In a transaction that writes, the job's row is locked (PostgreSQL) so that changes to one job
-    are made one after the other: a double tap finds the first tap's change and does nothing.
-    """
-    job = lock_for_write(Job, job_id) if wants_write() else db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    if current_user.role == Role.WORKER and job.worker_id != current_user.id:
-        raise NotYourJob()
-    return job
-
-
 def _today():
     return local_today(current_app.config["TIMEZONE"])
-
-
-def _redirect(endpoint: str, **values):
-    """A change of screen: HX-Redirect for htmx, 303 for a plain browser."""
-    url = url_for(endpoint, **values)
-    if htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
-
-
-def _in_messages(html: str, status: int):
-    """An htmx answer shown in the stage's message box instead of the element that asked."""
-    response = make_response(html, status)
-    response.headers["HX-Retarget"] = "#stage-messages"
-    response.headers["HX-Reswap"] = "innerHTML show:top"
-    return response
-
-
-def _conflict(job: Job, stale: bool = False):
-    """The second device sees why it cannot change the job, and how to take it over."""
-    if htmx:
-        return _in_messages(render_template("jobs/_conflict.html", job=job, stale=stale), 409)
-    return render_template("jobs/conflict.html", job=job, stale=stale), 409
-
-
-def _refused(job: Job, error: WorkflowError, stage_code: str | None = None):
-    messages = refusal_texts(error.refusals, job.stages, current_lang())
-    if htmx:
-        return _in_messages(render_template("jobs/_messages.html", messages=messages), 409)
-    if stage_code:
-        return _render_stage(job, stage_code, errors=messages, status=409)
-    return render_template("jobs/refused.html", job=job, messages=messages), 409
-
-
-def _render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
-    ctx = stage_context(job, stage_code, current_lang())
-    kind = ctx["stage"]["kind"]
-    # Only the forms this stage shows: each form costs a CSRF token and a round of field set-up.
-    if kind == "pre_service":
-        ctx["pre_form"] = forms.get("pre_form") or PreServiceForm(
-            formdata=None,
-            valuables=job.valuables_notes,
-            requests=job.special_requests,
-            confirm_quote=job.quote_confirmed_at is not None,
-        )
-    if kind == "post_service":
-        ctx["handover_form"] = forms.get("handover_form") or HandoverForm(
-            formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks
-        )
-        ctx["handover_item_form"] = forms.get("handover_item_form") or HandoverItemForm(
-            formdata=None, client_key=secrets.token_urlsafe(12)
-        )
-    return render_template("jobs/stage.html", errors=errors or [], **ctx), status
-
-
-def _guarded(job: Job, stage_code: str | None, action):
-    """Run a service call; turn refusals, device conflicts and stale saves into clear answers."""
-    try:
-        action()
-    except service.DeviceConflict:
-        db.session.rollback()
-        return _conflict(job)
-    except WorkflowError as error:
-        db.session.rollback()
-        return _refused(job, error, stage_code)
-    except StaleDataError:
-        db.session.rollback()
-        return _conflict(job, stale=True)
-    return None
 
 
 @bp.route("/<int:job_id>")
@@ -191,13 +97,13 @@ def check_in_job(job_id: int):
         and form.lng.data is not None
     ):
         location = service.Location(form.lat.data, form.lng.data, form.accuracy.data)
-    failed = _guarded(job, None, lambda: service.check_in(job, current_user, g.device_id, _today(), location))
+    failed = guarded(job, None, lambda: service.check_in(job, current_user, g.device_id, _today(), location))
     if failed:
         if job.status == Status.SCHEDULED:
             problems = qualification_problems(current_user.certificates, _today())
             return render_template("jobs/checkin.html", job=job, form=form, problems=problems), 409
         return failed
-    return _redirect("jobs.show_job", job_id=job.id)
+    return redirect_to("jobs.show_job", job_id=job.id)
 
 
 @bp.route("/<int:job_id>/stages/<stage_code>")
@@ -209,7 +115,7 @@ def show_stage(job_id: int, stage_code: str):
         abort(404)
     if job.status == Status.SCHEDULED:
         return redirect(url_for("jobs.show_job", job_id=job.id))
-    return _render_stage(job, stage_code)
+    return render_stage(job, stage_code)
 
 
 def _item_fragment(job: Job, stage_code: str, item_code: str, errors=None, status=200):
@@ -230,7 +136,7 @@ def answer_item(job_id: int, stage_code: str, item_code: str):
         errors = [m for msgs in form.errors.values() for m in msgs]
         if htmx:
             return _item_fragment(job, stage_code, item_code, errors=errors, status=422)
-        return _render_stage(job, stage_code, errors=errors, status=422)
+        return render_stage(job, stage_code, errors=errors, status=422)
     if form.action.data == "note":
         call = partial(
             service.set_note, job, current_user, g.device_id, stage_code, item_code, form.note.data or ""
@@ -241,11 +147,11 @@ def answer_item(job_id: int, stage_code: str, item_code: str):
         except ValueError:
             abort(400)
         call = partial(service.set_answer, job, current_user, g.device_id, stage_code, item_code, answer)
-    failed = _guarded(job, stage_code, call)
+    failed = guarded(job, stage_code, call)
     if failed:
         return failed
     if job.status == Status.BLOCKED:
-        return _redirect("jobs.show_job", job_id=job.id)
+        return redirect_to("jobs.show_job", job_id=job.id)
     if htmx:
         return _item_fragment(job, stage_code, item_code)
     return redirect(
@@ -258,12 +164,12 @@ def answer_item(job_id: int, stage_code: str, item_code: str):
 def complete_stage(job_id: int, stage_code: str):
     """Complete a stage when its standard is met, and go on to the next step."""
     job = load_job(job_id)
-    failed = _guarded(
+    failed = guarded(
         job, stage_code, lambda: service.complete_stage(job, current_user, g.device_id, stage_code)
     )
     if failed:
         return failed
-    return _redirect("jobs.show_job", job_id=job.id)
+    return redirect_to("jobs.show_job", job_id=job.id)
 
 
 @bp.route("/<int:job_id>/pre-service", methods=["POST"])
@@ -274,8 +180,8 @@ def save_pre_service(job_id: int):
     form = PreServiceForm()
     code = next(s["code"] for s in job.stages if s["kind"] == "pre_service")
     if not form.validate():
-        return _render_stage(job, code, status=422, pre_form=form)
-    failed = _guarded(
+        return render_stage(job, code, status=422, pre_form=form)
+    failed = guarded(
         job,
         code,
         lambda: service.save_pre_service(
@@ -306,8 +212,8 @@ def save_handover(job_id: int):
     form = HandoverForm()
     code = _handover_code(job)
     if not form.validate():
-        return _render_stage(job, code, status=422, handover_form=form)
-    failed = _guarded(
+        return render_stage(job, code, status=422, handover_form=form)
+    failed = guarded(
         job,
         code,
         lambda: service.save_handover(
@@ -344,8 +250,8 @@ def add_handover_item(job_id: int):
     if not form.validate() or not form.client_key.data:
         if htmx:
             return _handover_items_fragment(job, form, 422)
-        return _render_stage(job, code, status=422, handover_item_form=form)
-    failed = _guarded(
+        return render_stage(job, code, status=422, handover_item_form=form)
+    failed = guarded(
         job,
         code,
         lambda: service.add_handover_item(
@@ -361,9 +267,7 @@ def remove_handover_item(job_id: int, item_id: int):
     """Remove a handover line added by mistake."""
     job = load_job(job_id)
     code = _handover_code(job)
-    failed = _guarded(
-        job, code, lambda: service.remove_handover_item(job, current_user, g.device_id, item_id)
-    )
+    failed = guarded(job, code, lambda: service.remove_handover_item(job, current_user, g.device_id, item_id))
     return failed or _handover_items_changed(job, code)
 
 
@@ -373,4 +277,4 @@ def take_over_job(job_id: int):
     """Continue the job on this phone; the other device is told when it next saves."""
     job = load_job(job_id)
     service.take_over(job, current_user, g.device_id)
-    return _redirect("jobs.show_job", job_id=job.id)
+    return redirect_to("jobs.show_job", job_id=job.id)

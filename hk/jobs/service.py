@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from hk.domain import workflow
-from hk.domain.pricing import PriceFact, default_quantity, line_amount, total
+from hk.domain.pricing import PriceFact, default_quantity, line_amount
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Action, Answer, JobFacts, Refusal, Status, WorkflowError
 from hk.extensions import db
@@ -138,11 +138,6 @@ def build_quote(job: Job, area_m2: Decimal | None = None) -> None:
         )
 
 
-def quote_total(job: Job) -> Decimal:
-    """The sum of the job's quote lines."""
-    return total(line.amount for line in job.quote_lines)
-
-
 @dataclass
 class Location:
     lat: float
@@ -249,7 +244,7 @@ def save_pre_service(
         job.special_requests, changed["requests"] = requests, True
     if confirm_quote and job.quote_confirmed_at is None:
         job.quote_confirmed_at = utcnow()
-        job.quote_confirmed_total = quote_total(job)
+        job.quote_confirmed_total = job.quote_total
         changed["quote_total"] = str(job.quote_confirmed_total)
     elif not confirm_quote and job.quote_confirmed_at is not None:
         job.quote_confirmed_at = job.quote_confirmed_total = None

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from hk.domain import workflow
 from hk.domain.workflow import JobFacts, Status
 from hk.extensions import db
-from hk.jobs.service import facts_for, quote_total
-from hk.models import ItemCheck, Job, Photo
+from hk.jobs.service import facts_for
+from hk.models import ItemCheck, Job, Photo, photos_of
 from hk.models.catalog import pick
 
 
@@ -49,14 +49,6 @@ def steps(job: Job, facts: JobFacts, lang: str) -> list[Step]:
             Step(stage["code"], stage["kind"], pick(stage["name"]["zh_CN"], stage["name"]["en"], lang), state)
         )
     return result
-
-
-def photos_of(job: Job, stage_code: str | None = None) -> list[Photo]:
-    """A job's evidence photos (not incident photos), optionally of one stage, oldest first."""
-    query = select(Photo).where(Photo.job_id == job.id, Photo.incident_id.is_(None))
-    if stage_code is not None:
-        query = query.where(Photo.stage_code == stage_code)
-    return list(db.session.scalars(query.order_by(Photo.uploaded_at, Photo.id)))
 
 
 def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo]) -> ItemView:
@@ -115,7 +107,7 @@ def stage_context(job: Job, stage_code: str, lang: str) -> dict:
         "is_done": stage_code in facts.completed_stages,
         "items": [item_view(job, stage, item, lang, photos) for item in stage["items"]],
         "stage_photos": [p for p in photos if p.item_code is None],
-        "quote_total": quote_total(job),
+        "quote_total": job.quote_total,
         "tools": [pick(t["zh_CN"], t["en"], lang) for t in job.template_snapshot.get("tools", [])],
         "materials": [pick(m["zh_CN"], m["en"], lang) for m in job.template_snapshot.get("materials", [])],
     }

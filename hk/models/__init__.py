@@ -24,7 +24,7 @@ from hk.models.jobs import (
     QuoteLine,
     StageCompletion,
 )
-from hk.models.media import Photo
+from hk.models.media import Photo, photos_of
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -86,6 +86,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "WorkerProfile",
+    "photos_of",
     "record_event",
     "utcnow",
 ]

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hk.domain.pricing import total
 from hk.domain.workflow import Answer
 from hk.domain.workflow import Status as JobStatus
 from hk.extensions import db
@@ -93,6 +94,11 @@ class Job(db.Model):
     incidents: Mapped[list[Incident]] = relationship(
         back_populates="job", cascade="all, delete-orphan", order_by="Incident.reported_at"
     )
+
+    @property
+    def quote_total(self) -> Decimal:
+        """The sum of the job's quote lines."""
+        return total(line.amount for line in self.quote_lines)
 
     @property
     def stages(self) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.domain.workflow import PhotoKind
@@ -41,3 +41,11 @@ class Photo(db.Model):
     job: Mapped[Job] = relationship()
     incident: Mapped[Incident | None] = relationship()
     uploaded_by: Mapped[User | None] = relationship()
+
+
+def photos_of(job: Job, stage_code: str | None = None) -> list[Photo]:
+    """A job's evidence photos (not incident photos), optionally of one stage, oldest first."""
+    query = select(Photo).where(Photo.job_id == job.id, Photo.incident_id.is_(None))
+    if stage_code is not None:
+        query = query.where(Photo.stage_code == stage_code)
+    return list(db.session.scalars(query.order_by(Photo.uploaded_at, Photo.id)))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import generate_password_hash
 
 from hk.extensions import db
 from hk.models.types import UTCDateTime, utcnow
@@ -24,6 +26,11 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of a password, with the configured method (scrypt unless set otherwise)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 class Role(StrEnum):
@@ -60,6 +67,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_enabled
+
+    def set_password(self, password: str) -> None:
+        """Keep only a salted hash of the new password."""
+        self.password_hash = hash_password(password)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from hk.auth.service import hash_password
 from hk.catalogue import store_catalogue
 from hk.domain.catalogue import CatalogueError, load_text
 from hk.extensions import db
@@ -24,6 +23,7 @@ from hk.models import (
     record_event,
     utcnow,
 )
+from hk.models.people import hash_password
 from hk.photos import process_photo
 from hk.storage import get_storage
 

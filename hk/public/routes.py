@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import select
 
 from hk.auth.access import public
 from hk.database import reads_first
 from hk.extensions import db, htmx
-from hk.models import CustomerLink, RenderStatus, ServiceRecord, utcnow
+from hk.models import CustomerLink, RenderStatus, ServiceRecord
 from hk.public import bp
+from hk.records import links
 from hk.records import service as records
+from hk.records.links import LinkState
 from hk.records.render import record_number
 from hk.records.signing import Verdict
-from hk.sign.routes import link_serializer
-from hk.storage import get_storage
+from hk.views_helpers import pdf_response
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
-
-
-def _pdf_response(record: ServiceRecord, inline: bool = False):
-    response = make_response(get_storage().get(record.pdf_key))
-    response.headers["Content-Type"] = "application/pdf"
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="record-{record_number(record)}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _check_upload():
@@ -77,22 +68,14 @@ def verify(code: str | None = None):
 
 def _link_or_error(token: str) -> tuple[CustomerLink | None, str | None, int]:
     """The customer link behind a token, or why it cannot be used and the status to answer with."""
-    invalid = _("This link is not valid. Please check that it was copied completely.")
-    expired = _("This link has expired. Please ask the company for a new one.")
-    try:
-        data = link_serializer().loads(token)
-    except SignatureExpired:
-        return None, expired, 410
-    except BadSignature:
-        return None, invalid, 404
-    link = db.session.get(CustomerLink, data.get("l")) if isinstance(data, dict) else None
-    if link is None or link.nonce != data.get("n"):
-        return None, invalid, 404
-    if link.revoked_at is not None:
+    link, state = links.link_for_token(token)
+    if state == LinkState.OK:
+        return link, None, 200
+    if state == LinkState.EXPIRED:
+        return None, _("This link has expired. Please ask the company for a new one."), 410
+    if state == LinkState.WITHDRAWN:
         return None, _("This link has been withdrawn. Please ask the company for a new one."), 410
-    if link.expires_at <= utcnow():
-        return None, expired, 410
-    return link, None, 200
+    return None, _("This link is not valid. Please check that it was copied completely."), 404
 
 
 @bp.route("/r/<token>")
@@ -123,4 +106,4 @@ def customer_pdf(token: str):
     record = records.current_record(link.job_id)
     if record is None or record.render_status != RenderStatus.DONE:
         abort(404)
-    return _pdf_response(record)
+    return pdf_response(record)

@@ -7,9 +7,7 @@ import json
 from typing import Any
 
 from hk.domain.qualification import MANDATORY_KINDS
-from hk.jobs.service import quote_total
-from hk.jobs.views import photos_of
-from hk.models import Job, Photo
+from hk.models import Job, Photo, photos_of
 
 
 def _iso(value) -> str | None:
@@ -102,7 +100,7 @@ def review_data(job: Job) -> dict[str, Any]:
                 for line in job.quote_lines
                 if line.quantity > 0
             ],
-            "total": str(quote_total(job)),
+            "total": str(job.quote_total),
             "confirmed_total": str(job.quote_confirmed_total)
             if job.quote_confirmed_total is not None
             else None,

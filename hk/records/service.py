@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -13,7 +12,6 @@ from sqlalchemy import func, select
 
 from hk.extensions import db
 from hk.models import (
-    CustomerLink,
     Job,
     RecordStatus,
     ReviewStatus,
@@ -181,32 +179,6 @@ def current_record(job_id: int) -> ServiceRecord | None:
         select(ServiceRecord).where(
             ServiceRecord.job_id == job_id, ServiceRecord.status == RecordStatus.CURRENT
         )
-    )
-
-
-def new_customer_link(job: Job) -> CustomerLink:
-    """A link for the customer, valid for CUSTOMER_LINK_DAYS, in the caller's transaction."""
-    link = CustomerLink(
-        job=job,
-        nonce=secrets.token_urlsafe(16),
-        expires_at=utcnow() + timedelta(days=current_app.config["CUSTOMER_LINK_DAYS"]),
-    )
-    db.session.add(link)
-    db.session.flush()
-    return link
-
-
-def latest_link(job_id: int) -> CustomerLink | None:
-    """The newest customer link of a job that is neither revoked nor expired."""
-    return db.session.scalar(
-        select(CustomerLink)
-        .where(
-            CustomerLink.job_id == job_id,
-            CustomerLink.revoked_at.is_(None),
-            CustomerLink.expires_at > utcnow(),
-        )
-        .order_by(CustomerLink.id.desc())
-        .limit(1)
     )
 
 

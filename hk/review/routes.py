@@ -30,14 +30,14 @@ from hk.models import (
     utcnow,
 )
 from hk.pagination import page_arg, paginate
-from hk.public.routes import _pdf_response
 from hk.queue import enqueue, make_record
 from hk.records import service as records
+from hk.records.links import customer_url
 from hk.records.making import make_record as make_record_now
 from hk.records.making import stuck_records
 from hk.records.review import photo_pairs, review_data
 from hk.review import bp
-from hk.sign.routes import customer_url
+from hk.views_helpers import pdf_response
 
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
@@ -155,7 +155,7 @@ def record_pdf(record_id: int):
     record = _record(record_id)
     if record.render_status != RenderStatus.DONE:
         abort(404)
-    return _pdf_response(record, inline=True)
+    return pdf_response(record, inline=True)
 
 
 def _reason_or_back(record):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from hk.auth.access import roles_required
@@ -16,10 +15,11 @@ from hk.database import begin_writing, reads_first
 from hk.domain import workflow
 from hk.domain.workflow import Action, Status, WorkflowError
 from hk.extensions import db, htmx
-from hk.jobs.routes import load_job
+from hk.jobs.access import load_job
 from hk.jobs.service import facts_for, log
 from hk.models import Role, SignOff, SignOffKind
 from hk.queue import enqueue, make_record
+from hk.records import links
 from hk.records import service as records
 from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
@@ -37,17 +37,6 @@ def consent_sentence() -> str:
     return _(
         "I have reviewed the work, the photos and the price above and confirm the service was done as shown."
     )
-
-
-def link_serializer() -> URLSafeTimedSerializer:
-    """Signs customer links so they cannot be guessed or edited."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hk-customer-link")
-
-
-def customer_url(link) -> str:
-    """The address the customer opens to see and download their record."""
-    token = link_serializer().dumps({"l": link.id, "n": link.nonce})
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/r/{token}"
 
 
 def _customer_lang() -> str:
@@ -110,7 +99,7 @@ def _finish(job, signoff: SignOff):
         "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused",
         **{"from": str(old), "to": str(job.status), "shown_hash": signoff.shown_hash},
     )
-    records.new_customer_link(job)
+    links.new_customer_link(job)
     record = records.add_record(job, signoff, current_user)
     db.session.commit()
     enqueue(make_record, record.id)
@@ -228,13 +217,13 @@ def show_signed(job_id: int):
     record = records.current_record(job.id)
     if htmx:  # the page asks every few seconds until the record is ready
         return render_template("sign/_record_status.html", job=job, record=record)
-    link = records.latest_link(job.id)
+    link = links.latest_link(job.id)
     if link is None:  # the link made at signing expired or was withdrawn: a new one
         begin_writing()
         job = load_job(job_id)
-        link = records.latest_link(job.id) or records.new_customer_link(job)
+        link = links.latest_link(job.id) or links.new_customer_link(job)
         db.session.commit()
-    url = customer_url(link)
+    url = links.customer_url(link)
     return render_template(
         "sign/signed.html", job=job, signoff=signoff, record=record, url=url, qr=qr_data_uri(url)
     )

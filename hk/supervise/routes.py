@@ -14,8 +14,8 @@ from hk.extensions import db
 from hk.jobs import service
 from hk.jobs.forms import ResolveForm
 from hk.jobs.messages import refusal_texts
-from hk.jobs.views import photos_of, steps
-from hk.models import Event, Incident, IncidentStatus, Job, Photo, Role
+from hk.jobs.views import steps
+from hk.models import Event, Incident, IncidentStatus, Job, Photo, Role, photos_of
 from hk.pagination import page_arg, paginate
 from hk.supervise import bp
 from hk.views_helpers import current_lang

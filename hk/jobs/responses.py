@@ -1,0 +1,91 @@
+"""How the job screens answer: a change of screen, the stage page, and clear refusals.
+
+Shared by the job routes (hk.jobs.routes) and the evidence routes (hk.jobs.evidence).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import make_response, redirect, render_template, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from hk.domain.workflow import WorkflowError
+from hk.extensions import db, htmx
+from hk.jobs import service
+from hk.jobs.forms import HandoverForm, HandoverItemForm, PreServiceForm
+from hk.jobs.messages import refusal_texts
+from hk.jobs.views import stage_context
+from hk.models import Job
+from hk.views_helpers import current_lang
+
+
+def redirect_to(endpoint: str, **values):
+    """A change of screen: HX-Redirect for htmx, 303 for a plain browser."""
+    url = url_for(endpoint, **values)
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+def in_messages(html: str, status: int):
+    """An htmx answer shown in the stage's message box instead of the element that asked."""
+    response = make_response(html, status)
+    response.headers["HX-Retarget"] = "#stage-messages"
+    response.headers["HX-Reswap"] = "innerHTML show:top"
+    return response
+
+
+def conflict(job: Job, stale: bool = False):
+    """The second device sees why it cannot change the job, and how to take it over."""
+    if htmx:
+        return in_messages(render_template("jobs/_conflict.html", job=job, stale=stale), 409)
+    return render_template("jobs/conflict.html", job=job, stale=stale), 409
+
+
+def refused(job: Job, error: WorkflowError, stage_code: str | None = None):
+    messages = refusal_texts(error.refusals, job.stages, current_lang())
+    if htmx:
+        return in_messages(render_template("jobs/_messages.html", messages=messages), 409)
+    if stage_code:
+        return render_stage(job, stage_code, errors=messages, status=409)
+    return render_template("jobs/refused.html", job=job, messages=messages), 409
+
+
+def render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
+    ctx = stage_context(job, stage_code, current_lang())
+    kind = ctx["stage"]["kind"]
+    # Only the forms this stage shows: each form costs a CSRF token and a round of field set-up.
+    if kind == "pre_service":
+        ctx["pre_form"] = forms.get("pre_form") or PreServiceForm(
+            formdata=None,
+            valuables=job.valuables_notes,
+            requests=job.special_requests,
+            confirm_quote=job.quote_confirmed_at is not None,
+        )
+    if kind == "post_service":
+        ctx["handover_form"] = forms.get("handover_form") or HandoverForm(
+            formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks
+        )
+        ctx["handover_item_form"] = forms.get("handover_item_form") or HandoverItemForm(
+            formdata=None, client_key=secrets.token_urlsafe(12)
+        )
+    return render_template("jobs/stage.html", errors=errors or [], **ctx), status
+
+
+def guarded(job: Job, stage_code: str | None, action):
+    """Run a service call; turn refusals, device conflicts and stale saves into clear answers."""
+    try:
+        action()
+    except service.DeviceConflict:
+        db.session.rollback()
+        return conflict(job)
+    except WorkflowError as error:
+        db.session.rollback()
+        return refused(job, error, stage_code)
+    except StaleDataError:
+        db.session.rollback()
+        return conflict(job, stale=True)
+    return None

@@ -1,0 +1,84 @@
+"""Every refusal the rules can give (hk.domain's RefusalCode), as a sentence in the person's language.
+
+One table for every screen. A code without a sentence is a bug: `refusal_text` raises KeyError and
+tests/test_refusals.py, which asks for every code in both languages, fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import format_time
+from flask_babel import gettext as _
+
+from hk.domain.workflow import Refusal, RefusalCode
+from hk.models.catalog import pick
+from hk.views_helpers import problem_text
+
+
+def item_label(stages: list[dict], item_code: str, lang: str) -> str:
+    """An item's label from a job's snapshot."""
+    for stage in stages:
+        for item in stage["items"]:
+            if item["code"] == item_code:
+                return pick(item["label"]["zh_CN"], item["label"]["en"], lang)
+    return item_code
+
+
+def _not_qualified(p: dict, name: str) -> str:
+    problems = "; ".join(problem_text(x) for x in p.get("problems", []))
+    if name:
+        return _("%(name)s cannot take this job: %(problems)s.", name=name, problems=problems)
+    return _("You cannot start this job: %(problems)s.", problems=problems)
+
+
+def _overlap(p: dict, name: str) -> str:
+    return _(
+        "%(name)s already has job %(number)s from %(start)s to %(end)s.",
+        name=name,
+        number=p["number"],
+        start=format_time(p["start"], "HH:mm"),
+        end=format_time(p["end"], "HH:mm"),
+    )
+
+
+C = RefusalCode
+_TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
+    # (params, the item's label, the worker's name) -> sentence
+    C.NOT_QUALIFIED: lambda p, item, name: _not_qualified(p, name),
+    C.OVERLAP: lambda p, item, name: _overlap(p, name),
+    C.ITEM_MISSING: lambda p, item, name: _("Not done yet: %(item)s", item=item),
+    C.PHOTO_MISSING: lambda p, item, name: _("Photo needed: %(item)s", item=item),
+    C.NOT_SAFE: lambda p, item, name: _("Marked not safe: %(item)s", item=item),
+    C.QUOTE_NOT_CONFIRMED: lambda p, item, name: _("Confirm the itemised quote with the customer first."),
+    C.TOOLS_NOT_REMOVED: lambda p, item, name: _("Confirm that all tools and materials have been removed."),
+    C.STAGE_LOCKED: lambda p, item, name: _("This step is not open yet. Finish the earlier steps first."),
+    C.STAGE_COMPLETED: lambda p, item, name: _("This step is already complete and can no longer be changed."),
+    C.JOB_PAUSED: lambda p, item, name: _(
+        "The job is paused after a serious incident. Please wait for your supervisor."
+    ),
+    C.JOB_BLOCKED: lambda p, item, name: _(
+        "The job is blocked because the site was marked not safe. Your supervisor has been told."
+    ),
+    C.WRONG_STATUS: lambda p, item, name: _("This cannot be done at this point of the job."),
+    C.SAFETY_NEEDS_ANSWER: lambda p, item, name: _("Please answer safe or not safe."),
+    C.UNKNOWN_STAGE: lambda p, item, name: _("That step is not part of this job."),
+    C.UNKNOWN_ITEM: lambda p, item, name: _("That checklist item does not exist."),
+    C.UNKNOWN_ANSWER: lambda p, item, name: _("That answer is not possible for this item."),
+    C.UNKNOWN_ACTION: lambda p, item, name: _("This cannot be done at this point of the job."),
+    C.END_BEFORE_START: lambda p, item, name: _("The end time must be after the start time."),
+    C.WINDOW_MISSING: lambda p, item, name: _("Please enter the start and end time."),
+    C.WINDOW_TOO_LONG: lambda p, item, name: _("A job may last at most 14 hours."),
+    C.WORKER_UNAVAILABLE: lambda p, item, name: _("This worker's account is disabled."),
+    C.ALREADY_STARTED: lambda p, item, name: _("The job has started; it can no longer be reassigned."),
+    C.QUOTE_CONFIRMED: lambda p, item, name: _(
+        "The customer has confirmed this quote; it can no longer be changed."
+    ),
+}
+
+
+def refusal_text(refusal: Refusal, *, stages: list[dict] = (), lang: str = "zh_CN", name: str = "") -> str:
+    """One refusal as a sentence; `stages` name the items of a job, `name` the worker concerned."""
+    params = dict(refusal.params)
+    item = item_label(list(stages), str(params["item"]), lang) if "item" in params else ""
+    return _TEXTS[refusal.code](params, item, name)
