@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from hk.domain.catalogue import StageKind
+
 ROLE_LABELS = {
     "worker": _l("Cleaner"),
     "supervisor": _l("Supervisor"),
@@ -68,10 +70,10 @@ INCIDENT_SEVERITY_LABELS = {
 INCIDENT_STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
 
 STAGE_KIND_LABELS = {
-    "pre_service": _l("Pre-service"),
-    "safety": _l("Safety check"),
-    "cleaning": _l("Cleaning"),
-    "post_service": _l("Handover"),
+    StageKind.PRE_SERVICE: _l("Pre-service"),
+    StageKind.SAFETY: _l("Safety check"),
+    StageKind.CLEANING: _l("Cleaning"),
+    StageKind.POST_SERVICE: _l("Handover"),
 }
 
 PHOTO_KIND_LABELS = {

@@ -1,4 +1,8 @@
-"""Where bytes live: content-addressed files under one root, behind a small interface."""
+"""Where bytes live: content-addressed blobs behind a small interface (Storage).
+
+LocalStorage keeps them as files under one root. Another backend (object storage) implements the
+same protocol; tests/test_storage.py runs one contract against every backend.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from flask import Flask, current_app
 
@@ -14,6 +19,33 @@ EXTENSION_KEY = "hk_storage"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 _KEY_RE = re.compile(r"[a-z0-9_./-]+")
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """What hk asks of a storage backend. Keys are made by `put` from the content's sha256."""
+
+    def put(self, data: bytes, prefix: str, suffix: str) -> str:
+        """Store bytes under `prefix/<sha[:2]>/<sha><suffix>` and return that key (idempotent)."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes under a key; FileNotFoundError if there are none."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """A binary file to read the bytes under a key in pieces (streaming); close it after use."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove what a key names; nothing happens if it is already gone."""
+        ...
+
+    def size(self, key: str) -> int:
+        """The size in bytes under a key; FileNotFoundError if there is none."""
+        ...
 
 
 class LocalStorage:
@@ -64,6 +96,10 @@ class LocalStorage:
         """The bytes stored under a key; FileNotFoundError if there are none."""
         return self.path(key).read_bytes()
 
+    def open(self, key: str) -> BinaryIO:
+        """The stored file, open for reading; FileNotFoundError if there is none."""
+        return self.path(key).open("rb")
+
     def exists(self, key: str) -> bool:
         """Whether something is stored under a key."""
         return self.path(key).is_file()
@@ -96,6 +132,6 @@ def init_storage(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = LocalStorage(Path(app.config["STORAGE_PATH"]))
 
 
-def get_storage() -> LocalStorage:
+def get_storage() -> Storage:
     """The storage of the current app."""
     return current_app.extensions[EXTENSION_KEY]

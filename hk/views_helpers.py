@@ -12,8 +12,9 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from wtforms.i18n import messages_path
 
 from hk import labels
+from hk.domain.catalogue import StageKind
 from hk.domain.qualification import QualificationProblem
-from hk.models import ServiceRecord
+from hk.models import RecordStatus, ServiceRecord
 from hk.pagination import page_url
 from hk.records.render import record_number
 from hk.storage import get_storage
@@ -83,6 +84,8 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["iso_time"] = lambda v: format_time(datetime.fromisoformat(v), "HH:mm") if v else ""
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["StageKind"] = StageKind
+    app.jinja_env.globals["RecordStatus"] = RecordStatus
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
     app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""

@@ -5,11 +5,21 @@ import stat
 import pytest
 from flask import Flask
 
-from hk.storage import LocalStorage, get_storage, init_storage
+from hk.storage import LocalStorage, Storage, get_storage, init_storage
+
+# Every backend must pass the contract tests (those that take `storage`); object storage joins here.
+BACKENDS = ["local"]
+
+
+@pytest.fixture(params=BACKENDS)
+def storage(request, tmp_path) -> Storage:
+    backend = LocalStorage(tmp_path / "storage")
+    assert isinstance(backend, Storage)
+    return backend
 
 
 @pytest.fixture
-def storage(tmp_path):
+def local(tmp_path) -> LocalStorage:
     return LocalStorage(tmp_path / "storage")
 
 
@@ -29,7 +39,19 @@ def test_put_then_get_returns_the_same_bytes_under_a_content_address(storage):
     assert storage.size(key) == len(data)
 
 
-def test_the_same_bytes_twice_give_one_key_and_one_file(storage, monkeypatch):
+def test_open_reads_a_large_blob_in_pieces(storage):
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    key = storage.put(data, "records", ".pdf")
+
+    with storage.open(key) as stream:
+        pieces = iter(lambda: stream.read(64 * 1024), b"")
+        assert b"".join(pieces) == data
+    with pytest.raises(FileNotFoundError):
+        storage.open("records/00/missing.pdf")
+
+
+def test_the_same_bytes_twice_give_one_key_and_one_file(local, monkeypatch):
+    storage = local
     first = storage.put(b"same", "photos", ".jpg")
 
     def no_rewrite(*args):
@@ -46,7 +68,8 @@ def test_different_bytes_give_different_keys(storage):
     assert storage.put(b"one", "photos", ".jpg") != storage.put(b"two", "photos", ".jpg")
 
 
-def test_files_land_under_the_root_with_private_permissions(storage, tmp_path):
+def test_files_land_under_the_root_with_private_permissions(local, tmp_path):
+    storage = local
     key = storage.put(b"record", "records", ".pdf")
     path = storage.root / key
 
@@ -97,20 +120,21 @@ BAD_KEYS = [
 
 
 @pytest.mark.parametrize("key", BAD_KEYS)
-@pytest.mark.parametrize("method", ["get", "exists", "delete", "size"])
+@pytest.mark.parametrize("method", ["get", "open", "exists", "delete", "size"])
 def test_bad_keys_are_refused(storage, key, method):
     with pytest.raises(ValueError):
         getattr(storage, method)(key)
 
 
 @pytest.mark.parametrize(("prefix", "suffix"), [("../up", ".jpg"), ("/abs", ".jpg"), ("photos", "/../x")])
-def test_put_refuses_a_prefix_or_suffix_that_makes_a_bad_key(storage, prefix, suffix):
+def test_put_refuses_a_prefix_or_suffix_that_makes_a_bad_key(local, prefix, suffix):
     with pytest.raises(ValueError):
-        storage.put(b"x", prefix, suffix)
-    assert not storage.root.exists() or not files_under(storage.root)
+        local.put(b"x", prefix, suffix)
+    assert not local.root.exists() or not files_under(local.root)
 
 
-def test_a_symlink_cannot_lead_out_of_the_root(storage, tmp_path):
+def test_a_symlink_cannot_lead_out_of_the_root(local, tmp_path):
+    storage = local
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(b"secret")

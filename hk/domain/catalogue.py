@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 import yaml
 
 FORMAT = "hk-catalogue/1"
-STAGE_KINDS = ("pre_service", "safety", "cleaning", "post_service")
+
+
+class StageKind(StrEnum):
+    """The four kinds of stage every checklist is made of, in the order a job passes them."""
+
+    PRE_SERVICE = "pre_service"
+    SAFETY = "safety"
+    CLEANING = "cleaning"
+    POST_SERVICE = "post_service"
+
+
+STAGE_KINDS = tuple(StageKind)
 PRICE_KINDS = ("labour_hour", "per_area", "per_item", "materials", "surcharge")
 PRICE_UNITS = ("hour", "m2", "item", "job")
 LANGS = ("zh_CN", "en")
@@ -154,7 +166,7 @@ def check_service_type(st: Any, path: str) -> dict:
                     "label": _labels(item, "label", ip),
                     "required": _flag(item, "required", ip, True),
                     "photo_required": _flag(item, "photo_required", ip, False),
-                    "safety": _flag(item, "safety", ip, kind == "safety"),
+                    "safety": _flag(item, "safety", ip, kind == StageKind.SAFETY),
                 }
             )
         stages.append(
@@ -166,7 +178,7 @@ def check_service_type(st: Any, path: str) -> dict:
             }
         )
     kinds = [s["kind"] for s in stages]
-    if kinds.count("safety") > 1:
+    if kinds.count(StageKind.SAFETY) > 1:
         _fail(st, f"{path}.stages", "may have only one safety stage")
     return {
         "code": code,

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hk.domain.catalogue import StageKind
+
 
 class Status(StrEnum):
     SCHEDULED = "scheduled"
@@ -29,10 +31,10 @@ FINAL = frozenset({Status.COMPLETED, Status.CANCELLED})
 
 # The stage kind a worker may work on in each status.
 OPEN_KIND = {
-    Status.CHECKED_IN: "pre_service",
-    Status.SAFETY: "safety",
-    Status.CLEANING: "cleaning",
-    Status.HANDOVER: "post_service",
+    Status.CHECKED_IN: StageKind.PRE_SERVICE,
+    Status.SAFETY: StageKind.SAFETY,
+    Status.CLEANING: StageKind.CLEANING,
+    Status.HANDOVER: StageKind.POST_SERVICE,
 }
 
 
@@ -61,10 +63,10 @@ class PhotoKind(StrEnum):
 
 
 STAGE_PHOTO_KIND = {
-    "pre_service": PhotoKind.BEFORE,
-    "safety": PhotoKind.BEFORE,
-    "cleaning": PhotoKind.AFTER,
-    "post_service": PhotoKind.HANDOVER,
+    StageKind.PRE_SERVICE: PhotoKind.BEFORE,
+    StageKind.SAFETY: PhotoKind.BEFORE,
+    StageKind.CLEANING: PhotoKind.AFTER,
+    StageKind.POST_SERVICE: PhotoKind.HANDOVER,
 }
 
 
@@ -134,7 +136,7 @@ class JobFacts:
         return next((s for s in self.stages if s["code"] == code), None)
 
     def cleaning_stages(self) -> list[dict]:
-        return [s for s in self.stages if s["kind"] == "cleaning"]
+        return [s for s in self.stages if s["kind"] == StageKind.CLEANING]
 
 
 def _stage_refusal(facts: JobFacts, stage: dict | None) -> Refusal | None:
@@ -150,7 +152,7 @@ def _stage_refusal(facts: JobFacts, stage: dict | None) -> Refusal | None:
         return Refusal("job_blocked")
     if OPEN_KIND.get(facts.status) != stage["kind"]:
         return Refusal("stage_locked", {"stage": code})
-    if stage["kind"] == "cleaning":
+    if stage["kind"] == StageKind.CLEANING:
         for earlier in facts.cleaning_stages():
             if earlier["code"] == code:
                 break
@@ -187,7 +189,7 @@ def check_answer(facts: JobFacts, stage_code: str, item_code: str, answer: Answe
     item = next((i for i in stage["items"] if i["code"] == item_code), None)
     if item is None:
         raise WorkflowError([Refusal("unknown_item")])
-    if stage["kind"] == "safety":
+    if stage["kind"] == StageKind.SAFETY:
         if answer not in (Answer.SAFE, Answer.NOT_SAFE, None):
             raise WorkflowError([Refusal("safety_needs_answer")])
     elif answer not in (Answer.DONE, None):
@@ -200,7 +202,7 @@ def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
     code = stage["code"]
     for item in stage["items"]:
         answer = facts.answers.get((code, item["code"]))
-        if stage["kind"] == "safety":
+        if stage["kind"] == StageKind.SAFETY:
             if answer == Answer.NOT_SAFE:
                 missing.append(Refusal("not_safe", {"item": item["code"]}))
             elif item["required"] and answer != Answer.SAFE:
@@ -209,9 +211,9 @@ def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
             missing.append(Refusal("item_missing", {"item": item["code"]}))
         if item["photo_required"] and facts.item_photos.get((code, item["code"]), 0) < 1:
             missing.append(Refusal("photo_missing", {"item": item["code"]}))
-    if stage["kind"] == "pre_service" and not facts.quote_confirmed:
+    if stage["kind"] == StageKind.PRE_SERVICE and not facts.quote_confirmed:
         missing.append(Refusal("quote_not_confirmed"))
-    if stage["kind"] == "post_service" and not facts.tools_removed:
+    if stage["kind"] == StageKind.POST_SERVICE and not facts.tools_removed:
         missing.append(Refusal("tools_not_removed"))
     return missing
 
@@ -219,11 +221,11 @@ def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
 def status_after_stage(facts: JobFacts, stage: dict) -> Status:
     """The status a job moves to when the given stage completes."""
     kind = stage["kind"]
-    if kind == "pre_service":
+    if kind == StageKind.PRE_SERVICE:
         return Status.SAFETY
-    if kind == "safety":
+    if kind == StageKind.SAFETY:
         return Status.CLEANING
-    if kind == "cleaning":
+    if kind == StageKind.CLEANING:
         remaining = [
             s for s in facts.cleaning_stages() if s["code"] not in facts.completed_stages | {stage["code"]}
         ]

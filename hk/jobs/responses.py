@@ -10,6 +10,7 @@ import secrets
 from flask import make_response, redirect, render_template, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
+from hk.domain.catalogue import StageKind
 from hk.domain.workflow import WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs import service
@@ -58,14 +59,14 @@ def render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
     ctx = stage_context(job, stage_code, current_lang())
     kind = ctx["stage"]["kind"]
     # Only the forms this stage shows: each form costs a CSRF token and a round of field set-up.
-    if kind == "pre_service":
+    if kind == StageKind.PRE_SERVICE:
         ctx["pre_form"] = forms.get("pre_form") or PreServiceForm(
             formdata=None,
             valuables=job.valuables_notes,
             requests=job.special_requests,
             confirm_quote=job.quote_confirmed_at is not None,
         )
-    if kind == "post_service":
+    if kind == StageKind.POST_SERVICE:
         ctx["handover_form"] = forms.get("handover_form") or HandoverForm(
             formdata=None, tools_removed=job.tools_removed, remarks=job.handover_remarks
         )

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hk.auth.access import roles_required
+from hk.domain.catalogue import StageKind
 from hk.domain.clock import local_today
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Answer, Status
@@ -178,7 +179,7 @@ def save_pre_service(job_id: int):
     """Keep valuables, special requests and the customer's agreement to the quote."""
     job = load_job(job_id)
     form = PreServiceForm()
-    code = next(s["code"] for s in job.stages if s["kind"] == "pre_service")
+    code = next(s["code"] for s in job.stages if s["kind"] == StageKind.PRE_SERVICE)
     if not form.validate():
         return render_stage(job, code, status=422, pre_form=form)
     failed = guarded(
@@ -201,7 +202,7 @@ def save_pre_service(job_id: int):
 
 
 def _handover_code(job: Job) -> str:
-    return next(s["code"] for s in job.stages if s["kind"] == "post_service")
+    return next(s["code"] for s in job.stages if s["kind"] == StageKind.POST_SERVICE)
 
 
 @bp.route("/<int:job_id>/handover", methods=["POST"])

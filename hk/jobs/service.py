@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from hk.domain import workflow
+from hk.domain.catalogue import StageKind
 from hk.domain.pricing import PriceFact, default_quantity, line_amount
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Action, Answer, JobFacts, Refusal, Status, WorkflowError
@@ -217,7 +218,7 @@ def complete_stage(job: Job, user: User, device_id: str, stage_code: str) -> Non
     new_status = workflow.decide(facts_for(job), Action.COMPLETE_STAGE, stage_code)
     job.completions.append(StageCompletion(stage_code=stage_code, completed_by_id=user.id))
     stage = next(s for s in job.stages if s["code"] == stage_code)
-    if stage["kind"] == "post_service":
+    if stage["kind"] == StageKind.POST_SERVICE:
         job.handover_completed_at = utcnow()
     log(user, job, "stage.complete", stage=stage_code)
     if new_status != job.status:
@@ -235,7 +236,7 @@ def save_pre_service(
 ) -> None:
     """Keep what the customer pointed out and, when agreed, the confirmed quote total."""
     claim_device(job, device_id)
-    _require_open_kind(job, "pre_service")
+    _require_open_kind(job, StageKind.PRE_SERVICE)
     valuables, requests = valuables.strip() or None, requests.strip() or None
     changed = {}
     if job.valuables_notes != valuables:
@@ -257,7 +258,7 @@ def save_pre_service(
 def save_handover(job: Job, user: User, device_id: str, tools_removed: bool, remarks: str) -> None:
     """Keep the handover's remarks and whether all tools have been removed."""
     claim_device(job, device_id)
-    _require_open_kind(job, "post_service")
+    _require_open_kind(job, StageKind.POST_SERVICE)
     remarks = remarks.strip() or None
     if job.tools_removed == tools_removed and job.handover_remarks == remarks:
         return
@@ -274,7 +275,7 @@ def add_handover_item(
     existing = db.session.scalar(select(HandoverItem).where(HandoverItem.client_key == client_key))
     if existing is not None:
         return existing
-    _require_open_kind(job, "post_service")
+    _require_open_kind(job, StageKind.POST_SERVICE)
     item = HandoverItem(description=description.strip(), quantity=quantity, client_key=client_key)
     job.handover_items.append(item)
     log(user, job, "handover.item_add", description=item.description, quantity=quantity)
@@ -288,7 +289,7 @@ def remove_handover_item(job: Job, user: User, device_id: str, item_id: int) -> 
     item = next((i for i in job.handover_items if i.id == item_id), None)
     if item is None:
         return
-    _require_open_kind(job, "post_service")
+    _require_open_kind(job, StageKind.POST_SERVICE)
     job.handover_items.remove(item)
     log(user, job, "handover.item_remove", description=item.description, quantity=item.quantity)
     db.session.commit()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from hk.domain import workflow
+from hk.domain.catalogue import StageKind
 from hk.domain.workflow import JobFacts, Status
 from hk.extensions import db
 from hk.jobs.service import facts_for
@@ -62,7 +63,7 @@ def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo])
         label=pick(item["label"]["zh_CN"], item["label"]["en"], lang),
         required=item["required"],
         photo_required=item["photo_required"],
-        safety=item["safety"] or stage["kind"] == "safety",
+        safety=item["safety"] or stage["kind"] == StageKind.SAFETY,
         answer=str(check.answer) if check and check.answer else None,
         note=check.note if check else None,
         photos=[p for p in photos if p.item_code == item["code"]],

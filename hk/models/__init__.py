@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from hk.models.audit import Event, record_event
+from hk.models.audit import Event, events_of, record_event
 from hk.models.catalog import (
     ChecklistTemplate,
     PriceItem,
@@ -86,6 +86,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "WorkerProfile",
+    "events_of",
     "photos_of",
     "record_event",
     "utcnow",

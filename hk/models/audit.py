@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from hk.extensions import db
 from hk.models.people import User
@@ -38,3 +38,15 @@ def record_event(actor: User | None, subject_type: str, subject_id: int, action:
     )
     db.session.add(event)
     return event
+
+
+def events_of(subject_type: str, subject_id: int) -> list[Event]:
+    """Every event of one object, oldest first, with who did it."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+            .options(selectinload(Event.actor))
+            .order_by(Event.at, Event.id)
+        )
+    )

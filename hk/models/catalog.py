@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hk.domain.catalogue import StageKind
 from hk.extensions import db
 from hk.models.people import enum_column
 from hk.models.types import UTCDateTime, utcnow
@@ -19,13 +20,6 @@ def pick(zh: str | None, en: str | None, locale: str) -> str:
     if str(locale).startswith("en"):
         return en or zh or ""
     return zh or en or ""
-
-
-class StageKind(StrEnum):
-    PRE_SERVICE = "pre_service"
-    SAFETY = "safety"
-    CLEANING = "cleaning"
-    POST_SERVICE = "post_service"
 
 
 class PriceKind(StrEnum):

@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from hk import labels
-from hk.domain.catalogue import STAGE_KINDS
+from hk.domain.catalogue import STAGE_KINDS, StageKind
 from hk.formtools import max_chars
 from hk.office.forms import SubForm
 
@@ -111,13 +111,13 @@ def _item(row: dict, stage_kind: str, codes: set) -> dict | None:
         "label": {"zh_CN": label_zh, "en": label_en},
         "required": bool(row.get("required")),
         "photo_required": bool(row.get("photo")),
-        "safety": bool(row.get("safety")) or stage_kind == "safety",
+        "safety": bool(row.get("safety")) or stage_kind == StageKind.SAFETY,
     }
 
 
 def _stage(row: dict, item_codes: set, stage_codes: set) -> dict | None:
     """A stage with its items from its row, or None when it is deleted or a new row left empty."""
-    kind = row.get("kind") or "cleaning"
+    kind = row.get("kind") or StageKind.CLEANING
     items = [i for r in _in_order(row.get("items") or []) if (i := _item(r, kind, item_codes))]
     name_zh, name_en = _text(row, "name_zh"), _text(row, "name_en")
     if row.get("delete") or (not _text(row, "code") and not name_zh and not name_en and not items):
@@ -171,5 +171,5 @@ def form_data(entry: dict) -> dict:
                 "items": [*items, _empty_item(len(items) + 1)],
             }
         )
-    stages.append({"code": "", "kind": "cleaning", "order": len(stages), "items": [_empty_item(1)]})
+    stages.append({"code": "", "kind": StageKind.CLEANING, "order": len(stages), "items": [_empty_item(1)]})
     return {"stages": stages, "tools": lines_of(entry["tools"]), "materials": lines_of(entry["materials"])}

@@ -19,6 +19,7 @@ from hk.models import (
     Event,
     Job,
     JobStatus,
+    RecordStatus,
     Role,
     ServiceRecord,
     ServiceType,
@@ -68,7 +69,8 @@ def customer_jobs(customer: Customer, page: int | None) -> tuple[Pagination, dic
         r.job_id: r
         for r in db.session.scalars(
             select(ServiceRecord).where(
-                ServiceRecord.job_id.in_([j.id for j in jobs.items]), ServiceRecord.status == "current"
+                ServiceRecord.job_id.in_([j.id for j in jobs.items]),
+                ServiceRecord.status == RecordStatus.CURRENT,
             )
         )
     }

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from hk.auth.access import public
 from hk.database import reads_first
 from hk.extensions import db, htmx
-from hk.models import CustomerLink, RenderStatus, ServiceRecord
+from hk.models import CustomerLink, RecordStatus, RenderStatus, ServiceRecord
 from hk.public import bp
 from hk.records import links
 from hk.records import service as records
@@ -51,7 +51,7 @@ def verify(code: str | None = None):
     if record is not None and record.status.value == "superseded":
         latest = db.session.scalar(
             select(ServiceRecord).where(
-                ServiceRecord.job_id == record.job_id, ServiceRecord.status == "current"
+                ServiceRecord.job_id == record.job_id, ServiceRecord.status == RecordStatus.CURRENT
             )
         )
     return render_template(

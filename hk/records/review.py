@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from hk.domain.catalogue import StageKind
 from hk.domain.qualification import MANDATORY_KINDS
 from hk.models import Job, Photo, photos_of
 
@@ -134,10 +135,10 @@ def review_digest(data: dict) -> str:
 
 def photo_pairs(data: dict) -> list[tuple[dict | None, dict | None]]:
     """Before photos (pre-service) beside after photos (handover, else the cleaning stages), in order."""
-    before = [p for s in data["stages"] if s["kind"] == "pre_service" for p in s["photos"]]
-    after = [p for s in data["stages"] if s["kind"] == "post_service" for p in s["photos"]]
+    before = [p for s in data["stages"] if s["kind"] == StageKind.PRE_SERVICE for p in s["photos"]]
+    after = [p for s in data["stages"] if s["kind"] == StageKind.POST_SERVICE for p in s["photos"]]
     if not after:
-        after = [p for s in data["stages"] if s["kind"] == "cleaning" for p in s["photos"]]
+        after = [p for s in data["stages"] if s["kind"] == StageKind.CLEANING for p in s["photos"]]
     count = max(len(before), len(after))
     return [
         (before[n] if n < len(before) else None, after[n] if n < len(after) else None) for n in range(count)

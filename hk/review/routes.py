@@ -18,14 +18,15 @@ from hk.domain.clock import day_bounds
 from hk.extensions import db
 from hk.models import (
     CustomerLink,
-    Event,
     Job,
+    RecordStatus,
     RenderStatus,
     Role,
     ServiceRecord,
     ServiceType,
     SignOff,
     User,
+    events_of,
     record_event,
     utcnow,
 )
@@ -92,7 +93,7 @@ def list_records():
     if args.get("failed"):
         query = query.where(ServiceRecord.render_status != RenderStatus.DONE)
     if args.get("current", "1") == "1":
-        query = query.where(ServiceRecord.status == "current")
+        query = query.where(ServiceRecord.status == RecordStatus.CURRENT)
     rows = paginate(query, page_arg())
     workers = db.session.scalars(
         select(User).where(User.role == Role.WORKER).order_by(User.display_name)
@@ -123,12 +124,7 @@ def show_record(record_id: int):
     versions = db.session.scalars(
         select(ServiceRecord).where(ServiceRecord.job_id == job.id).order_by(ServiceRecord.version)
     ).all()
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.subject_type == "job", Event.subject_id == job.id)
-        .options(selectinload(Event.actor))
-        .order_by(Event.at, Event.id)
-    ).all()
+    events = events_of("job", job.id)
     links = db.session.scalars(
         select(CustomerLink).where(CustomerLink.job_id == job.id).order_by(CustomerLink.id)
     ).all()
@@ -192,7 +188,7 @@ def send_back_record(record_id: int):
 def correct_record(record_id: int):
     """Make a corrected version; the old one stays in the archive, marked superseded."""
     record = _record(record_id)
-    if record.status.value != "current":
+    if record.status != RecordStatus.CURRENT:
         flash(_("Only the current version can be corrected."), "error")
         return redirect(url_for("review.show_record", record_id=record_id), code=303)
     reason = _reason_or_back(record)

@@ -12,11 +12,9 @@ from sqlalchemy import select
 
 from hk.auth.access import roles_required
 from hk.database import begin_writing, reads_first
-from hk.domain import workflow
-from hk.domain.workflow import Action, Status, WorkflowError
+from hk.domain.workflow import Status, WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs.access import load_job
-from hk.jobs.service import facts_for, log
 from hk.models import Role, SignOff, SignOffKind
 from hk.queue import enqueue, make_record
 from hk.records import links
@@ -24,7 +22,7 @@ from hk.records import service as records
 from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
 from hk.records.review import photo_pairs, review_data, review_digest
-from hk.sign import bp
+from hk.sign import bp, service
 from hk.sign.forms import RefuseForm, SignForm
 from hk.storage import get_storage
 from hk.views_helpers import current_lang
@@ -85,24 +83,14 @@ def review_job(job_id: int):
 
 
 def _finish(job, signoff: SignOff):
-    """In one short transaction: the sign-off, the job completed, the customer's link, a pending record.
-
-    Then the record is made by the queue; if that message is lost, the sweep makes it anyway.
-    """
-    workflow.decide(facts_for(job), Action.SIGN)
-    old = job.status
-    job.status = Status.COMPLETED
-    db.session.add(signoff)
-    log(
-        current_user,
-        job,
-        "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused",
-        **{"from": str(old), "to": str(job.status), "shown_hash": signoff.shown_hash},
-    )
-    links.new_customer_link(job)
-    record = records.add_record(job, signoff, current_user)
-    db.session.commit()
+    """Keep the customer's answer, hand the record to the queue, and show the thanks page."""
+    try:
+        record = service.finish(job, current_user, signoff)
+    except WorkflowError:
+        db.session.rollback()
+        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
     enqueue(make_record, record.id)
+    return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
 
 
 def _signature_error(code: str) -> str:
@@ -168,12 +156,7 @@ def sign_job(job_id: int):
         shown_hash=current,
         witnessed_by_id=current_user.id,
     )
-    try:
-        _finish(job, signoff)
-    except WorkflowError:
-        db.session.rollback()
-        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
-    return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+    return _finish(job, signoff)
 
 
 @bp.route("/jobs/<int:job_id>/refuse", methods=["POST"])
@@ -198,12 +181,7 @@ def refuse_job(job_id: int):
             shown_hash=review_digest(review_data(job)),
             witnessed_by_id=current_user.id,
         )
-    try:
-        _finish(job, signoff)
-    except WorkflowError:
-        db.session.rollback()
-        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
-    return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+    return _finish(job, signoff)
 
 
 @bp.route("/jobs/<int:job_id>/signed")

@@ -15,7 +15,7 @@ from hk.jobs import service
 from hk.jobs.forms import ResolveForm
 from hk.jobs.messages import refusal_texts
 from hk.jobs.views import steps
-from hk.models import Event, Incident, IncidentStatus, Job, Photo, Role, photos_of
+from hk.models import Incident, IncidentStatus, Job, Photo, Role, events_of, photos_of
 from hk.pagination import page_arg, paginate
 from hk.supervise import bp
 from hk.views_helpers import current_lang
@@ -67,12 +67,7 @@ def show_job_record(job_id: int):
     """A job's evidence so far: steps, answers, photos, incidents and its event log."""
     job = db.session.get(Job, job_id) or abort(404)
     facts = service.facts_for(job)
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.subject_type == "job", Event.subject_id == job.id)
-        .options(selectinload(Event.actor))
-        .order_by(Event.at, Event.id)
-    ).all()
+    events = events_of("job", job.id)
     incident_photos = db.session.scalars(
         select(Photo).where(Photo.job_id == job.id, Photo.incident_id.is_not(None)).order_by(Photo.id)
     ).all()

@@ -1,0 +1,28 @@
+"""The customer's answer to the review: the sign-off, the job completed, the link and the pending record."""
+
+from __future__ import annotations
+
+from hk.domain import workflow
+from hk.domain.workflow import Action
+from hk.extensions import db
+from hk.jobs.service import facts_for, log
+from hk.models import Job, ServiceRecord, SignOff, SignOffKind, User
+from hk.records import links
+from hk.records import service as records
+
+
+def finish(job: Job, user: User, signoff: SignOff) -> ServiceRecord:
+    """In one short transaction: the sign-off, the job's new state, the customer's link, a pending record.
+
+    The domain decides whether the job may be signed now (WorkflowError if not). The caller then
+    hands the record to the queue; if that message is lost, the sweep makes the record anyway.
+    """
+    new_status = workflow.decide(facts_for(job), Action.SIGN)
+    old, job.status = job.status, new_status
+    db.session.add(signoff)
+    action = "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused"
+    log(user, job, action, **{"from": str(old), "to": str(new_status), "shown_hash": signoff.shown_hash})
+    links.new_customer_link(job)
+    record = records.add_record(job, signoff, user)
+    db.session.commit()
+    return record
