@@ -267,7 +267,8 @@ def run_once(args, n: int, folder: Path) -> dict:
     for command in (("db", "upgrade"), ("hk", "load-catalogue"), ("hk", "init-signing")):
         flask(env, *command)
     jobs = seed(url, instance, n, PASSWORD, args.cheap_login)
-    web_cmd = [str(BIN / "gunicorn"), "--workers", str(args.workers), "--threads", str(args.threads)]
+    web_cmd = [str(BIN / "gunicorn"), "-c", "python:hk.gunicorn_conf", "--workers", str(args.workers)]
+    web_cmd += ["--threads", str(args.threads)]
     web_cmd += ["--bind", base.removeprefix("http://"), "app:app"]
     queue_cmd = [str(BIN / "huey_consumer"), "hk.worker.huey", "-k", args.queue, "-w", "2"]
     procs: list[subprocess.Popen] = []

@@ -43,7 +43,7 @@ echo
 # answers people. Both run until Ctrl+C, and if one of them stops, the other is stopped too.
 .venv/bin/huey_consumer hk.worker.huey --workers 2 --worker-type process --quiet &
 queue_pid=$!
-.venv/bin/gunicorn --preload --workers "${HK_WEB_WORKERS:-2}" --threads "${HK_WEB_THREADS:-4}" \
+.venv/bin/gunicorn -c python:hk.gunicorn_conf --preload --workers "${HK_WEB_WORKERS:-2}" --threads "${HK_WEB_THREADS:-4}" \
   --bind "127.0.0.1:$port" --access-logfile - app:app &
 web_pid=$!
 stop() { kill -TERM "$web_pid" "$queue_pid" 2>/dev/null || true; wait "$web_pid" "$queue_pid" 2>/dev/null || true; }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -13,12 +16,21 @@ from hk.auth.service import authenticate
 from hk.database import reads_first
 from hk.extensions import db
 
+# Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/\t/evil" and
+# "/\\evil" lead to another site: a target with any control character, space or backslash is refused.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+
 
 def safe_next(target: str | None, default: str) -> str:
-    """A local path to go back to, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """A path on this site to go back to after login or a language change; anything else gives `default`."""
+    if not target or len(target) > 2000 or _UNSAFE.search(target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

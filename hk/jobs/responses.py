@@ -11,7 +11,7 @@ from flask import make_response, redirect, render_template, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from hk.domain.catalogue import StageKind
-from hk.domain.workflow import WorkflowError
+from hk.domain.workflow import Refusal, RefusalCode, WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs import service
 from hk.jobs.forms import HandoverForm, HandoverItemForm, PreServiceForm
@@ -56,6 +56,10 @@ def refused(job: Job, error: WorkflowError, stage_code: str | None = None):
 
 
 def render_stage(job: Job, stage_code: str, errors=None, status=200, **forms):
+    if not any(s["code"] == stage_code for s in job.stages):
+        # A step this job does not have (a hand-made request): say so, never a broken page.
+        messages = errors or refusal_texts([Refusal(RefusalCode.UNKNOWN_STAGE)], job.stages, current_lang())
+        return render_template("jobs/refused.html", job=job, messages=messages), max(status, 404)
     ctx = stage_context(job, stage_code, current_lang())
     kind = ctx["stage"]["kind"]
     # Only the forms this stage shows: each form costs a CSRF token and a round of field set-up.

@@ -41,8 +41,13 @@ def _plain(value):
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
-def apply_changes(actor: User, obj, subject: str, action: str, values: dict) -> dict:
-    """Set attributes and log each change as [before, after] (secret fields only as "changed")."""
+def apply_changes(
+    actor: User, obj, subject: str, action: str, values: dict, subject_id: int | None = None
+) -> dict:
+    """Set attributes and log each change as [before, after] (secret fields only as "changed").
+
+    The event is about `subject` number `subject_id` (by default the object's own id).
+    """
     changes = {}
     for field, new in values.items():
         old = getattr(obj, field)
@@ -51,7 +56,7 @@ def apply_changes(actor: User, obj, subject: str, action: str, values: dict) -> 
             changes[field] = "changed" if field in SECRET_FIELDS else [_plain(old), _plain(new)]
     if changes:
         db.session.flush()
-        record_event(actor, subject, obj.id, action, changes=changes)
+        record_event(actor, subject, obj.id if subject_id is None else subject_id, action, changes=changes)
     return changes
 
 
@@ -133,7 +138,7 @@ def update_worker(actor: User, worker: User, values: dict, profile_values: dict)
     """Change a worker's name and phone, and their profile's emergency contact and notes."""
     apply_changes(actor, worker, "user", "worker.update", values)
     if worker.profile is not None:
-        apply_changes(actor, worker.profile, "user", "worker.update", profile_values)
+        apply_changes(actor, worker.profile, "user", "worker.update", profile_values, subject_id=worker.id)
     db.session.commit()
 
 

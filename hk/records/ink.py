@@ -34,7 +34,7 @@ def clean_signature(data_url: str) -> bytes:
         if image.format != "PNG" or image.width * image.height > 4_000_000:
             raise SignatureRejected("unreadable")
         image.load()
-    except (binascii.Error, UnidentifiedImageError, OSError, ValueError) as exc:
+    except (binascii.Error, UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         if isinstance(exc, SignatureRejected):
             raise
         raise SignatureRejected("unreadable") from None

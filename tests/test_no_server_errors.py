@@ -1,0 +1,82 @@
+"""Requests that once gave a 500 get a 4xx with a message, and change nothing."""
+
+import base64
+import struct
+import zlib
+
+from sqlalchemy import func, select
+
+from hk.extensions import db
+from hk.models import Photo, SignOff, User
+from tests.builders import make_job, make_user
+from tests.conftest import csrf_token
+from tests.jobs.helpers import Phone, jpeg
+from tests.records.test_sign_flow import _ready, _sign
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header says width × height, with almost no pixel data behind it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_signature_claiming_ten_billion_pixels_is_refused(client, login):
+    phone = _ready(client, login)
+    bomb = "data:image/png;base64," + base64.b64encode(_png_claiming(100_000, 100_000)).decode()
+    response = _sign(phone, signature=bomb)
+    assert response.status_code == 422
+    assert "无法识别签名" in response.get_data(as_text=True)
+    assert phone.job().status == "awaiting_signature"
+    assert db.session.scalar(select(func.count(SignOff.id))) == 0
+
+
+def test_a_photo_for_a_stage_that_does_not_exist_is_refused(client, login):
+    worker = login("worker")
+    phone = Phone(client, make_job(worker))
+    assert phone.check_in().status_code == 303
+    response = phone.post(
+        "/photos",
+        {"stage": "nope", "client_key": "k-nope", "photo": (__import__("io").BytesIO(jpeg()), "p.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert 400 <= response.status_code < 500, response.status_code
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+
+
+def test_completing_a_stage_that_does_not_exist_is_refused(client, login):
+    worker = login("worker")
+    phone = Phone(client, make_job(worker))
+    assert phone.check_in().status_code == 303
+    for htmx in (False, True):
+        response = phone.post("/stages/nope/complete", htmx=htmx)
+        assert 400 <= response.status_code < 500, response.status_code
+    assert phone.job().status == "checked_in"
+
+
+def test_a_workers_emergency_contact_and_notes_are_saved(client, login):
+    login("supervisor")
+    worker = make_user("worker")
+    response = client.post(
+        f"/office/workers/{worker.id}",
+        data={
+            "csrf_token": csrf_token(client, "/office/workers"),
+            "display_name": worker.display_name,
+            "phone": "13900000001",
+            "emergency_contact": "王芳 13900000002",
+            "notes": "周三下午不排班",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    saved = db.session.get(User, worker.id)
+    assert saved.profile.emergency_contact == "王芳 13900000002"
+    assert saved.profile.notes == "周三下午不排班"
