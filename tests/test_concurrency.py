@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from hk.domain.workflow import Answer, Status
 from hk.extensions import db
 from hk.models import (
     CustomerLink,
@@ -22,8 +21,6 @@ from hk.models import (
     RenderStatus,
     ServiceRecord,
     SignOff,
-    StageCompletion,
-    utcnow,
 )
 from hk.queue import huey, run_pending
 from hk.records.making import make_record
@@ -73,17 +70,7 @@ def _checked_in(app, worker):
 
 def _ready_to_sign(worker) -> Job:
     """A job whose every stage is done, waiting for the customer (made directly, for speed)."""
-    job = make_job(worker)
-    for stage in job.stages:
-        for item in stage["items"]:
-            answer = Answer.SAFE if stage["kind"] == "safety" else Answer.DONE
-            job.checks.append(ItemCheck(stage_code=stage["code"], item_code=item["code"], answer=answer))
-        job.completions.append(StageCompletion(stage_code=stage["code"]))
-    job.checked_in_at = job.quote_confirmed_at = job.handover_completed_at = utcnow()
-    job.tools_removed = True
-    job.status = Status.AWAITING_SIGNATURE
-    db.session.commit()
-    return job
+    return make_job(worker, state="awaiting_signature", photos=False)
 
 
 def _sign_call(client, job_id):

@@ -30,9 +30,16 @@ def signature_png(points=((20, 80), (80, 20), (140, 90), (220, 30), (300, 85)), 
 
 
 def _ready(client, login):
+    """A logged-in worker's phone on a job awaiting the customer's signature (built, not walked)."""
+    worker = login("worker")
+    return Phone(client, make_job(worker, state="awaiting_signature"))
+
+
+def _walked(client, login):
+    """The same, with the whole job walked over HTTP first, as the worker's phone does it."""
     worker = login("worker")
     phone = Phone(client, make_job(worker))
-    phone.walk()
+    assert phone.walk() is None
     return phone
 
 
@@ -56,7 +63,7 @@ def _sign(phone, **overrides):
 
 
 def test_signing_makes_a_signed_chained_record(app, client, login, tmp_path):
-    phone = _ready(client, login)
+    phone = _walked(client, login)
     review = client.get(f"/jobs/{phone.job_id}/review")
     assert review.status_code == 200 and "请核对并签字" in review.get_data(as_text=True)
     response = _sign(phone)
