@@ -68,7 +68,7 @@ def add_photo(
 
     `stored`: its files, when the caller wrote them before the write began (see store_photo_files).
     """
-    existing = db.session.scalar(select(Photo).where(Photo.client_key == client_key))
+    existing = db.session.scalar(select(Photo).where(Photo.job_id == job.id, Photo.client_key == client_key))
     if existing is not None:
         return existing
     kind, stage_code, item_code = photo_place(job, device_id, stage_code, item_code, incident)

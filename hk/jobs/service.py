@@ -6,6 +6,7 @@ second call finds the change already made and changes nothing.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -183,7 +184,7 @@ def set_answer(job: Job, user: User, device_id: str, stage_code: str, item_code:
         label = next(i["label"] for i in stage["items"] if i["code"] == item_code)
         job.incidents.append(
             Incident(
-                client_key=f"unsafe-{job.id}-{stage_code}-{item_code}-{utcnow().timestamp():.0f}",
+                client_key=f"unsafe-{secrets.token_urlsafe(16)}",  # made here: nobody can guess it
                 type=IncidentType.UNSAFE_SITE,
                 severity=IncidentSeverity.SEVERE,
                 what_happened=f"{label['zh_CN']} / {label['en']}",
@@ -272,7 +273,9 @@ def add_handover_item(
 ) -> HandoverItem:
     """Add a thing handed back (keys, cards, items); a retried request adds it once."""
     claim_device(job, device_id)
-    existing = db.session.scalar(select(HandoverItem).where(HandoverItem.client_key == client_key))
+    existing = db.session.scalar(
+        select(HandoverItem).where(HandoverItem.job_id == job.id, HandoverItem.client_key == client_key)
+    )
     if existing is not None:
         return existing
     _require_open_kind(job, StageKind.POST_SERVICE)
@@ -305,7 +308,9 @@ def report_incident(
     action_taken: str,
 ) -> Incident:
     """Save an incident at once; a severe one pauses the job until a supervisor resumes it."""
-    existing = db.session.scalar(select(Incident).where(Incident.client_key == client_key))
+    existing = db.session.scalar(
+        select(Incident).where(Incident.job_id == job.id, Incident.client_key == client_key)
+    )
     if existing is not None:
         return existing
     if job.status in workflow.FINAL:

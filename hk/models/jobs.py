@@ -163,12 +163,14 @@ class HandoverItem(db.Model):
     """Something handed back to the customer at handover: keys, access cards, items."""
 
     __tablename__ = "handover_items"
+    # A client key is the phone's name for one tap; it means something only within its job.
+    __table_args__ = (UniqueConstraint("job_id", "client_key", name="uq_handover_items_job_client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
     description: Mapped[str] = mapped_column(String(200))
     quantity: Mapped[int] = mapped_column(default=1)
-    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    client_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     job: Mapped[Job] = relationship(back_populates="handover_items")
@@ -200,10 +202,11 @@ class Incident(db.Model):
     """An incident (突发事件) reported from any step of a job."""
 
     __tablename__ = "incidents"
+    __table_args__ = (UniqueConstraint("job_id", "client_key", name="uq_incidents_job_client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
-    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+    client_key: Mapped[str] = mapped_column(String(64))
     type: Mapped[IncidentType] = mapped_column(enum_column(IncidentType, "incident_type"))
     severity: Mapped[IncidentSeverity] = mapped_column(enum_column(IncidentSeverity, "incident_severity"))
     what_happened: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.domain.workflow import PhotoKind
@@ -16,7 +16,10 @@ from hk.models.types import UTCDateTime, utcnow
 
 class Photo(db.Model):
     __tablename__ = "photos"
-    __table_args__ = (Index("ix_photos_job_stage", "job_id", "stage_code", "item_code"),)
+    __table_args__ = (
+        Index("ix_photos_job_stage", "job_id", "stage_code", "item_code"),
+        UniqueConstraint("job_id", "client_key", name="uq_photos_job_client_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
@@ -33,7 +36,8 @@ class Photo(db.Model):
     height: Mapped[int]
     size_bytes: Mapped[int]
     # Sent by the browser (a per-file random key): a retried upload is recognised, not stored twice.
-    client_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique within the job only, so another job's keys can neither block nor reach this one.
+    client_key: Mapped[str] = mapped_column(String(64))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
