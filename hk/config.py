@@ -49,6 +49,8 @@ class Config:
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCK_MINUTES = _env_int("LOGIN_LOCK_MINUTES", 15)
     LOGIN_MAX_FAILURES_PER_IP = _env_int("LOGIN_MAX_FAILURES_PER_IP", 30)
+    # From anywhere, for one name: a guessing crowd is stopped, the owner's own browser still gets in.
+    LOGIN_MAX_FAILURES_PER_NAME = _env_int("LOGIN_MAX_FAILURES_PER_NAME", 50)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "hk_session"

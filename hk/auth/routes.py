@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from hk.auth import bp
 from hk.auth.access import any_role, public
@@ -33,6 +34,35 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+USUAL_COOKIE = "hk_usual"
+USUAL_DAYS = 180
+
+
+def _usual_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="hk-usual-device")
+
+
+def _usual_names() -> list[str]:
+    """The names that logged in on this browser before (signed, so it cannot be made up)."""
+    try:
+        names = _usual_serializer().loads(request.cookies.get(USUAL_COOKIE, ""))
+    except BadSignature:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _remember_usual_name(response, username: str) -> None:
+    names = [username] + [n for n in _usual_names() if n != username]
+    response.set_cookie(
+        USUAL_COOKIE,
+        _usual_serializer().dumps(names[:5]),
+        max_age=USUAL_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @reads_first
@@ -46,7 +76,8 @@ def login():
     error = None
     status = 200
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data, request.remote_addr or "?")
+        usual = form.username.data.strip().lower() in _usual_names()
+        result = authenticate(form.username.data, form.password.data, request.remote_addr or "?", usual)
         if result.user is not None:
             user = result.user
             if user.locale is None and session.get("lang"):
@@ -54,7 +85,9 @@ def login():
             db.session.commit()
             session.clear()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, url_for("main.home")), code=303)
+            response = redirect(safe_next(form.next.data, url_for("main.home")), code=303)
+            _remember_usual_name(response, user.username.lower())
+            return response
         status = 429 if result.error == "throttled" else 401
         if result.error == "throttled":
             error = _(
