@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
 
 from hk import create_app
 from hk.config import TestConfig
@@ -18,12 +19,54 @@ from tests.builders import PASSWORD, make_user
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def database_url(tmp_path_factory) -> str:
-    """PostgreSQL when HK_DATABASE_URL is set (the CI's second run), else a SQLite file."""
+def pytest_collection_modifyitems(config, items):
+    """Tests grouped to run one after another in one worker (`xdist_group`, e.g. the concurrency and
+    queue tests) start first, so that under pytest-xdist they run beside the rest, not after it."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
+def _postgres(url: URL, dbname: str):
+    """A psycopg connection (autocommit) to a database on the server of url."""
+    import psycopg
+
+    return psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=dbname,
+        autocommit=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """PostgreSQL when HK_DATABASE_URL is set (the CI's second run), else a SQLite file.
+
+    Under pytest-xdist each worker process has a database of its own: a SQLite file in the worker's
+    own temporary folder, or on PostgreSQL a database made beside HK_DATABASE_URL's for this run
+    (`<name>_gw0_<run>`), dropped at the end.
+    """
     url = os.environ.get("HK_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url
+        return
+    base = make_url(url)
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    own = f"{base.database}_{worker}_{run}" if run else f"{base.database}_{worker}"
+    try:
+        with _postgres(base, base.database) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{own}"')
+    except Exception as exc:  # the PostgreSQL run must fail loudly, never skip
+        pytest.exit(f"HK_DATABASE_URL is set but no worker database could be made on it: {exc}", 2)
+    yield base.set(database=own).render_as_string(hide_password=False)
+    with _postgres(base, base.database) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
 
 
 def reset_schema() -> None:
@@ -42,12 +85,12 @@ class FreshContextClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def _app(tmp_path_factory):
+def _app(tmp_path_factory, database_url):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app(
         {
             **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory),
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(instance),
         }
     )
@@ -61,7 +104,10 @@ def _app(tmp_path_factory):
                 pytest.exit(f"HK_DATABASE_URL is set but the database is unreachable: {exc}", 2)
         reset_schema()
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _clean(app) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from hk.extensions import db
@@ -29,6 +30,9 @@ from tests.builders import PASSWORD, make_job, make_user
 from tests.conftest import csrf_token, post_form
 from tests.jobs.helpers import jpeg
 from tests.records.test_sign_flow import signature_png
+
+# Timing-sensitive (threads at a barrier, forked queue workers): one after another in one worker.
+pytestmark = pytest.mark.xdist_group("alone")
 
 
 def _client_for(app, user):

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select
 
 from hk.extensions import db
@@ -19,6 +20,8 @@ from hk.records.service import verify_chain
 from tests.builders import make_user
 from tests.test_concurrency import _client_for, _ready_to_sign, _sign_call
 
+# Timing-sensitive (threads at a barrier, forked queue workers): one after another in one worker.
+pytestmark = pytest.mark.xdist_group("alone")
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_ARGS = ["--workers", "2", "--worker-type", "process", "--quiet"]  # as scripts/run.sh starts it
 

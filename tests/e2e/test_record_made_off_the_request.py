@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 def test_the_pages_update_themselves_when_the_record_is_made(app, live_server, phone, browser, queued):
     with app.app_context():
         seed_demo(PASSWORD, app.config["TIMEZONE"])
-    job_id, username = _walk_to_signature(app, app.test_client, "-01")
+    job_id, username = _walk_to_signature(app, "-01")
     page = phone
     log_in(page, live_server, username, PASSWORD)
     page.goto(f"{live_server}/jobs/{job_id}/review")

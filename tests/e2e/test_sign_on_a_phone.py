@@ -18,19 +18,15 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "demo-e2e-password"
 
 
-def _walk_to_signature(app, client_factory, job_number_suffix):
-    """Bring a demo job to awaiting signature through the worker endpoints (#3 tests the browser part)."""
-    from tests.conftest import post_form
-    from tests.jobs.helpers import Phone
+def _walk_to_signature(app, job_number_suffix):
+    """Bring a demo job to awaiting signature directly in the database: walking it is tested over
+    HTTP (tests/jobs, tests/records) and in the browser (test_job_on_a_phone)."""
+    from tests.builders import advance_job
 
     with app.app_context():
         job = db.session.scalar(select(Job).where(Job.number.like(f"%{job_number_suffix}")))
-        worker = db.session.get(User, job.worker_id)
-        client = client_factory()
-        post_form(client, "/login", {"username": worker.username, "password": PASSWORD})
-        phone = Phone(client, job)
-        phone.walk()
-        return job.id, worker.username
+        advance_job(job, "awaiting_signature")
+        return job.id, db.session.get(User, job.worker_id).username
 
 
 def _draw(page):
@@ -53,7 +49,7 @@ def _pdf_pages_to_png(pdf_path, prefix):
 def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_path, lang, suffix):
     with app.app_context():
         seed_demo(PASSWORD, app.config["TIMEZONE"])
-    job_id, username = _walk_to_signature(app, app.test_client, suffix)
+    job_id, username = _walk_to_signature(app, suffix)
     page = phone
     log_in(page, live_server, username, PASSWORD)
     page.goto(f"{live_server}/jobs/{job_id}")
