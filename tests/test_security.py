@@ -7,20 +7,99 @@ import pytest
 
 from hk import create_app
 from hk.config import ConfigError, TestConfig
+from hk.models import Role
+from tests.auth.test_access import ACCESS, _subjects
+from tests.builders import make_job, make_user
 from tests.conftest import csrf_token
+from tests.records.test_sign_flow import signature_png
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_security_headers_on_every_page(client):
+def _assert_secure_headers(response, where: str) -> None:
+    """The headers every answer of hk carries: a strict CSP, nosniff, no framing, same-origin referrer."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in csp or "script-src 'self'" in csp, f"{where}: CSP {csp!r}"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, f"{where}: CSP {csp!r}"
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, f"{where}: CSP {csp!r}"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", where
+    assert response.headers.get("X-Frame-Options") == "DENY", where
+    assert response.headers.get("Referrer-Policy") == "same-origin", where
+
+
+def test_security_headers_on_the_public_pages_and_the_error_pages(client):
+    for path, status in (
+        ("/login", 200),
+        ("/verify", 200),
+        ("/verify/ZZZZ-ZZZZ", 200),
+        ("/healthz", 200),
+        ("/r/not-a-token", 404),
+        ("/no-such-page", 404),
+        ("/today", 302),  # to the login page
+    ):
+        response = client.get(path)
+        assert response.status_code == status, path
+        _assert_secure_headers(response, path)
     response = client.get("/login")
-    csp = response.headers["Content-Security-Policy"]
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["Referrer-Policy"] == "same-origin"
     assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_security_headers_on_every_page_a_role_reaches(client, login, queued, role):
+    """Every GET page of the role × route table (tests/auth/test_access.py) the role may open, with
+    the status the table expects, the first page it may not open (403), and the htmx fragments."""
+    user = login(role)
+    worker = user if role == Role.WORKER else make_user(Role.WORKER)
+    ids = _subjects(worker)
+    reached = 0
+    for endpoint, (path, roles, status) in ACCESS.items():
+        if role in roles:
+            response = client.get(path.format(**ids))
+            assert response.status_code == status, endpoint
+            _assert_secure_headers(response, endpoint)
+            reached += 1
+    assert reached == sum(role in roles for _path, roles, _status in ACCESS.values()) > 5
+    forbidden = next(path for path, roles, _status in ACCESS.values() if role not in roles)
+    response = client.get(forbidden.format(**ids))
+    assert response.status_code == 403
+    _assert_secure_headers(response, f"403 {forbidden}")
+    if role != Role.WORKER:
+        return
+    # htmx fragments: an answered item, and the thanks page asking whether the record is made
+    token = csrf_token(client, "/today")
+    started = make_job(user, state="checked_in")
+    fragment = client.post(
+        f"/jobs/{started.id}/stages/pre_service/items/confirm_scope",
+        data={"csrf_token": token, "answer": "done"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
+    _assert_secure_headers(fragment, "item fragment")
+    refused = client.post(
+        f"/jobs/{started.id}/stages/cleaning/items/nope",
+        data={"csrf_token": token, "answer": "done"},
+        headers={"HX-Request": "true"},
+    )
+    assert 400 <= refused.status_code < 500
+    _assert_secure_headers(refused, "refusal fragment")
+    job = make_job(user, state="awaiting_signature", photos=False)
+    page = client.get(f"/jobs/{job.id}/review?lang=zh_CN").get_data(as_text=True)
+    shown = re.search(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    signed = client.post(
+        f"/jobs/{job.id}/sign",
+        data={
+            "csrf_token": token,
+            "signer_name": "周丽",
+            "consent": "y",
+            "signature": signature_png(),
+            "shown_hash": shown,
+            "lang": "zh_CN",
+        },
+    )
+    assert signed.status_code == 303
+    status = client.get(f"/jobs/{job.id}/signed", headers={"HX-Request": "true"})
+    assert status.status_code == 200 and "<html" not in status.get_data(as_text=True)
+    _assert_secure_headers(status, "record status fragment")
 
 
 def test_templates_have_no_inline_script_or_style():
