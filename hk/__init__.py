@@ -130,7 +130,7 @@ def create_app(config: object | dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from hk.models import User
+    from hk.auth.service import user_for
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -140,14 +140,7 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        try:
-            uid, version = (int(part) for part in user_id.split(":", 1))
-        except ValueError:
-            return None
-        user = db.session.get(User, uid)
-        if user is None or user.session_version != version or not user.is_enabled:
-            return None
-        return user
+        return user_for(user_id)
 
 
 def _security_headers(response):

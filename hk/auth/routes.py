@@ -7,13 +7,21 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from hk.auth import bp
 from hk.auth.access import any_role, public
 from hk.auth.forms import LanguageForm, LoginForm
-from hk.auth.service import authenticate
+from hk.auth.service import (
+    authenticate,
+    device_label,
+    end_all_sessions,
+    end_session,
+    open_sessions,
+    start_session,
+)
 from hk.database import reads_first
 from hk.extensions import db
 
@@ -82,6 +90,7 @@ def login():
             user = result.user
             if user.locale is None and session.get("lang"):
                 user.locale = session["lang"]
+            start_session(user, request.remote_addr or "?", request.user_agent.string)
             db.session.commit()
             session.clear()
             login_user(user, remember=form.remember.data)
@@ -110,11 +119,38 @@ def login():
 def logout():
     """Log out and return to the login page."""
     lang = current_user.locale
+    end_session(current_user)
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account")
+@any_role
+def account():
+    """Where this person is logged in, and a way to end every login at once."""
+    return render_template(
+        "auth/account.html", sessions=open_sessions(current_user), device_label=device_label
+    )
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@any_role
+def logout_everywhere():
+    """End every login of this person on every device (a lost phone, a shared computer)."""
+    lang = current_user.locale
+    ended = end_all_sessions(current_user)
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(
+        ngettext("You have logged out on %(num)d device.", "You have logged out on %(num)d devices.", ended),
+        "info",
+    )
     return redirect(url_for("auth.login"), code=303)
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hk.database import begin_writing
 from hk.extensions import db
-from hk.models import LoginAttempt, User, utcnow
+from hk.models import LoginAttempt, LoginSession, User, utcnow
 
 # Checked against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0f9a")
@@ -80,3 +81,90 @@ def authenticate(username: str, password: str, ip: str, usual_device: bool = Fal
         return LoginResult(None, "disabled")
     db.session.add(LoginAttempt(username=username, ip=ip, at=now, success=True))
     return LoginResult(user, None)
+
+
+def start_session(user: User, ip: str, user_agent: str) -> LoginSession:
+    """A new login session for this browser, in the caller's transaction; user.get_id() carries it."""
+    login = LoginSession(
+        token=secrets.token_urlsafe(32), user=user, ip=ip[:64], user_agent=(user_agent or "")[:200] or None
+    )
+    db.session.add(login)
+    user.login_token = login.token
+    return login
+
+
+def user_for(cookie_id: str) -> User | None:
+    """The user of a live login session named by a cookie's "<user id>:<version>:<token>", else None."""
+    try:
+        uid, version, token = cookie_id.split(":", 2)
+        uid, version = int(uid), int(version)
+    except ValueError:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == uid, LoginSession.token == token, LoginSession.ended_at.is_(None))
+    )
+    if user is None or user.session_version != version or not user.is_enabled:
+        return None
+    user.login_token = token
+    return user
+
+
+def end_session(user: User) -> None:
+    """End the login session this request runs under (logout)."""
+    if user.login_token:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.token == user.login_token, LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+    db.session.commit()
+
+
+def end_all_sessions(user: User) -> int:
+    """End every login session of this person, on every device; how many were still open."""
+    ended = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    ).rowcount
+    user.session_version += 1
+    db.session.commit()
+    return ended
+
+
+_PLATFORMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Macintosh", "Mac"),
+    ("Linux", "Linux"),
+)
+_BROWSERS = (
+    ("MicroMessenger", "WeChat"),
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+
+
+def device_label(user_agent: str | None) -> str | None:
+    """A short name for the browser and system of a login ("Chrome · Android"), or None if unknown."""
+    ua = user_agent or ""
+    browser = next((name for key, name in _BROWSERS if key in ua), None)
+    platform = next((name for key, name in _PLATFORMS if key in ua), None)
+    return " · ".join(x for x in (browser, platform) if x) or None
+
+
+def open_sessions(user: User) -> list[LoginSession]:
+    """This person's login sessions that are still open, newest first."""
+    return list(
+        db.session.scalars(
+            select(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+            .order_by(LoginSession.created_at.desc())
+        )
+    )

@@ -72,8 +72,11 @@ class User(UserMixin, db.Model):
         """Keep only a salted hash of the new password."""
         self.password_hash = hash_password(password)
 
+    # The LoginSession this request runs under (set at login and by the user loader; not stored).
+    login_token = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.login_token}"
 
     def has_role(self, *roles: Role | str) -> bool:
         """True when the user holds one of the given roles."""
@@ -153,3 +156,20 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     success: Mapped[bool]
+
+
+class LoginSession(db.Model):
+    """One login on one browser. Its token is in the session and remember cookies; ending the row
+    (logout, "log out on all devices") makes a copied cookie worthless at once."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()

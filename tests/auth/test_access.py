@@ -25,6 +25,7 @@ W, S, A = Role.WORKER, Role.SUPERVISOR, Role.ADMIN
 # endpoint → (path, roles allowed, status for an allowed role); {job}, {photo}, {incident} filled in.
 ACCESS = {
     "main.home": ("/", {W, S, A}, 302),
+    "auth.account": ("/account", {W, S, A}, 200),
     "main.today": ("/today", {W}, 200),
     "main.overview": ("/overview", {S, A}, 200),
     "jobs.show_job": ("/jobs/{job}", {W, S, A}, 302),  # to the open stage, or to the record
@@ -55,6 +56,7 @@ ACCESS = {
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
+    "auth.logout_everywhere": ("/logout/everywhere", {W, S, A}),
     "jobs.check_in_job": ("/jobs/{job}/check-in", {W}),
     "jobs.answer_item": ("/jobs/{job}/stages/pre_service/items/confirm_scope", {W}),
     "jobs.complete_stage": ("/jobs/{job}/stages/pre_service/complete", {W}),
@@ -140,7 +142,7 @@ def test_role_by_route(client, login, role, endpoint):
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("endpoint", sorted(set(POST_ONLY) - {"auth.logout"}))
+@pytest.mark.parametrize("endpoint", sorted(set(POST_ONLY) - {"auth.logout", "auth.logout_everywhere"}))
 def test_role_by_post_route(client, login, role, endpoint):
     path, roles = POST_ONLY[endpoint]
     user = login(role)

@@ -77,3 +77,24 @@ def test_no_console_errors_and_the_csp_holds(demo, live_server, phone):
         phone.set_viewport_size({"width": 360, "height": 740})
         phone.goto(f"{live_server}{path}")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+def test_a_worker_ends_every_login_from_the_account_page(demo, live_server, phone, browser):
+    """Two devices logged in; from the phone's account page, both are logged out."""
+    other = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN").new_page()
+    for page in (other, phone):
+        _log_in(page, live_server, "worker1")
+        page.wait_for_url(f"{live_server}/today")
+    phone.get_by_test_id("account").click()
+    phone.wait_for_url(f"{live_server}/account")
+    assert phone.get_by_test_id("sessions").locator("li").count() == 2
+    assert phone.get_by_text("本设备").is_visible()
+    button = phone.get_by_test_id("logout-everywhere")
+    assert button.bounding_box()["height"] >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "hk-account-zh")
+    button.click()
+    phone.wait_for_url(f"{live_server}/login")
+    assert phone.get_by_text("您已在 2 台设备上退出").is_visible()
+    other.goto(f"{live_server}/today")
+    assert "/login" in other.url
