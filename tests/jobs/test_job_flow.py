@@ -21,6 +21,11 @@ def _events(job_id):
     ]
 
 
+def _first_of_kind(phone, kind: str) -> dict:
+    """The job's first stage of a kind (the one open in a job built in that state)."""
+    return next(s for s in phone.job().stages if s["kind"] == kind)
+
+
 def test_a_whole_job_from_check_in_to_awaiting_signature(client, login):
     worker = login("worker")
     phone = Phone(client, make_job(worker))
@@ -98,8 +103,8 @@ def test_pre_service_needs_the_confirmed_quote(client, login):
 
 def test_undo_is_allowed_until_the_stage_completes(client, login):
     worker = login("worker")
-    phone = Phone(client, make_job(worker))
-    stage = phone.walk(until_kind="safety")
+    phone = Phone(client, make_job(worker, state="safety"))
+    stage = _first_of_kind(phone, "safety")
     pre = phone.job().stages[0]
     item = pre["items"][0]["code"]
     response = phone.answer(pre["code"], item, "")
@@ -155,8 +160,8 @@ def test_a_second_device_gets_a_clear_message_and_can_take_over(app, client, log
 
 def test_a_not_safe_answer_blocks_the_job_and_raises_an_incident(client, login):
     worker = login("worker")
-    phone = Phone(client, make_job(worker))
-    safety = phone.walk(until_kind="safety")
+    phone = Phone(client, make_job(worker, state="safety"))
+    safety = _first_of_kind(phone, "safety")
     response = phone.answer(safety["code"], safety["items"][0]["code"], "not_safe")
     assert response.status_code == 204 and response.headers["HX-Redirect"] == f"/jobs/{phone.job_id}"
     job = phone.job()
@@ -172,8 +177,8 @@ def test_a_not_safe_answer_blocks_the_job_and_raises_an_incident(client, login):
 
 def test_a_severe_incident_pauses_the_job_until_a_supervisor_resumes(app, client, login):
     worker = login("worker")
-    phone = Phone(client, make_job(worker))
-    stage = phone.walk(until_kind="cleaning")
+    phone = Phone(client, make_job(worker, state="cleaning"))
+    stage = _first_of_kind(phone, "cleaning")
     data = {
         "client_key": "incident-1",
         "type": "fall",
@@ -209,20 +214,38 @@ def test_a_severe_incident_pauses_the_job_until_a_supervisor_resumes(app, client
     assert phone.answer(stage["code"], stage["items"][0]["code"]).status_code == 200
 
 
-def test_a_minor_incident_does_not_pause(client, login):
+def test_a_minor_incident_is_saved_and_logged_and_does_not_pause(client, login):
     worker = login("worker")
-    phone = Phone(client, make_job(worker))
-    phone.walk(until_kind="safety")
-    phone.post(
+    phone = Phone(client, make_job(worker, state="safety"))
+    safety = _first_of_kind(phone, "safety")
+    response = phone.post(
         "/incidents",
         {
             "client_key": "m1",
             "type": "property_damage",
             "severity": "minor",
-            "what_happened": "花瓶有旧裂纹，客户确认",
+            "what_happened": "  花瓶有旧裂纹，客户确认  ",
+            "action_taken": "",
         },
     )
+    assert response.status_code == 303
     assert phone.job().status == "safety"
+    incident = db.session.scalar(select(Incident).where(Incident.job_id == phone.job_id))
+    assert (incident.type, incident.severity, incident.status) == ("property_damage", "minor", "open")
+    assert incident.what_happened == "花瓶有旧裂纹，客户确认" and incident.action_taken is None
+    assert incident.stage_code == safety["code"] and incident.client_key == "m1"
+    assert incident.reported_by_id == worker.id
+    assert response.headers["Location"].endswith(f"/jobs/{phone.job_id}/incidents/{incident.id}")
+    events = db.session.scalars(
+        select(Event).where(Event.subject_type == "job", Event.subject_id == phone.job_id)
+    ).all()
+    assert [(e.action, e.actor_id, e.data) for e in events] == [
+        (
+            "incident.report",
+            worker.id,
+            {"incident": incident.id, "type": "property_damage", "severity": "minor"},
+        )
+    ]  # and no pause
 
 
 def test_an_incident_form_with_nothing_filled_in_says_what_is_missing(client, login):
@@ -360,8 +383,7 @@ def test_a_tick_answers_htmx_with_a_small_fragment_and_a_browser_with_a_redirect
 
 
 def test_handover_items_are_kept_with_quantities(client, login):
-    phone = Phone(client, make_job(login("worker")))
-    phone.walk(until_kind="post_service")
+    phone = Phone(client, make_job(login("worker"), state="handover"))
     r = phone.post(
         "/handover/items", {"description": "入户门钥匙", "quantity": "2", "client_key": "h1"}, htmx=True
     )
