@@ -141,17 +141,69 @@ def test_role_by_route(client, login, role, endpoint):
         assert "您无权访问此页面" in response.get_data(as_text=True)
 
 
+# What an allowed role gets when it posts the bare form (only the CSRF token) to each POST route,
+# on the job of _subjects (checked in on another device, with a photo and an incident): a refusal
+# with a message, a redirect, or 404 for an id that does not exist — never a 5xx.
+POST_STATUS = {
+    "jobs.check_in_job": 303,  # already checked in: a repeat tap, back to the job
+    "jobs.answer_item": 409,  # the job is on another phone
+    "jobs.complete_stage": 409,
+    "jobs.save_pre_service": 409,
+    "jobs.save_handover": 409,
+    "jobs.add_handover_item": 422,  # nothing filled in
+    "jobs.remove_handover_item": 409,
+    "jobs.take_over_job": 303,
+    "jobs.upload_photo": 422,  # no photo
+    "jobs.report_incident": 422,  # nothing filled in
+    "supervise.close_incident": 303,  # no resolution: back to the list with the message
+    "supervise.resume_job": 303,  # not paused: to the job's record
+    "supervise.unblock_job": 303,
+    "sign.sign_job": 303,  # not awaiting signature yet: to the job
+    "sign.refuse_job": 303,
+    "review.approve_record": 404,
+    "review.send_back_record": 404,
+    "review.correct_record": 404,
+    "review.retry_record": 404,
+    "review.revoke_link": 404,
+    "office.archive_customer": 404,
+    "office.new_worker": 422,
+    "office.set_worker_enabled": 404,
+    "office.add_certificate": 404,
+    "office.remove_certificate": 404,
+    "office.add_training": 404,
+    "office.assign_job": 409,  # checked in: no longer assignable
+    "office.cancel_job": 422,  # no reason given
+    "office.adjust_quote": 422,
+    "office.import_catalogue": 422,  # no file
+    "office.update_price": 404,
+}
+# Routes that answer 500 today; strict, so the test says so when one is fixed.
+KNOWN_500 = {
+    # ResolveForm's errors are lazy strings: " ".join(...) in the route raises TypeError.
+    "supervise.close_incident": "an empty resolution crashes (hk/supervise/routes.py close_incident)",
+}
+POST_TESTED = sorted(set(POST_ONLY) - {"auth.logout", "auth.logout_everywhere"})
+
+
+def test_every_post_route_has_an_expected_answer():
+    assert set(POST_STATUS) == set(POST_TESTED)
+    assert all(status < 500 for status in POST_STATUS.values())
+
+
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("endpoint", sorted(set(POST_ONLY) - {"auth.logout", "auth.logout_everywhere"}))
-def test_role_by_post_route(client, login, role, endpoint):
+@pytest.mark.parametrize("endpoint", POST_TESTED)
+def test_role_by_post_route(request, client, login, role, endpoint):
+    if role in POST_ONLY[endpoint][1] and endpoint in KNOWN_500:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=KNOWN_500[endpoint]))
     path, roles = POST_ONLY[endpoint]
     user = login(role)
     ids = _subjects(user if role == W else make_user(W))
     response = client.post(path.format(**ids), data={"csrf_token": csrf_token(client, "/")})
     if role in roles:
-        assert response.status_code != 403
+        assert response.status_code == POST_STATUS[endpoint], response.get_data(as_text=True)[:500]
     else:
         assert response.status_code == 403
+        assert "您无权访问此页面" in response.get_data(as_text=True)
 
 
 def test_a_worker_cannot_open_another_workers_job(client, login):
