@@ -13,18 +13,21 @@ from tests.conftest import post_form
 from tests.jobs.helpers import Phone, jpeg
 
 
-def _phone_of(app, worker) -> Phone:
-    """A second phone (its own cookies) logged in as this worker, on the worker's job."""
+def _phone_of(app, worker, state: str = "scheduled") -> Phone:
+    """A second phone (its own cookies) logged in as this worker, on the worker's job (built in
+    the given state: the checklist before it is done)."""
     client: FlaskClient = app.test_client()
     response = post_form(client, "/login", {"username": worker.username, "password": PASSWORD})
     assert response.status_code == 303
-    return Phone(client, make_job(worker))
+    return Phone(client, make_job(worker, state=state))
+
+
+def _open_stage(phone, kind: str) -> dict:
+    return next(s for s in phone.job().stages if s["kind"] == kind)
 
 
 def test_a_photo_key_used_on_another_job_neither_blocks_nor_returns_that_photo(app):
-    one, two = _phone_of(app, make_user("worker")), _phone_of(app, make_user("worker"))
-    for phone in (one, two):
-        phone.walk(until_kind="safety")
+    one, two = _phone_of(app, make_user("worker"), "safety"), _phone_of(app, make_user("worker"), "safety")
     safety_one = next(s for s in one.job().stages if s["kind"] == "safety")
     safety_two = next(s for s in two.job().stages if s["kind"] == "safety")
     first = two.photo(safety_two["code"], key="same-key", data=jpeg(640, 480))
@@ -38,9 +41,8 @@ def test_a_photo_key_used_on_another_job_neither_blocks_nor_returns_that_photo(a
 
 
 def test_another_workers_incidents_cannot_stop_a_not_safe_answer(app):
-    one, two = _phone_of(app, make_user("worker")), _phone_of(app, make_user("worker"))
-    safety = one.walk(until_kind="safety")
-    two.walk(until_kind="cleaning")
+    one, two = _phone_of(app, make_user("worker"), "safety"), _phone_of(app, make_user("worker"), "cleaning")
+    safety = _open_stage(one, "safety")
     item = safety["items"][0]["code"]
     now = int(time.time())
     # Worker two files incidents on their own job under every key the old scheme would have made
@@ -64,9 +66,11 @@ def test_another_workers_incidents_cannot_stop_a_not_safe_answer(app):
 
 
 def test_a_handover_key_used_on_another_job_adds_the_item_to_each(app):
-    one, two = _phone_of(app, make_user("worker")), _phone_of(app, make_user("worker"))
+    one, two = (
+        _phone_of(app, make_user("worker"), "handover"),
+        _phone_of(app, make_user("worker"), "handover"),
+    )
     for phone in (one, two):
-        phone.walk(until_kind="post_service")
         data = {"description": "门卡", "quantity": "1", "client_key": "hand-1"}
         assert phone.post("/handover/items", data).status_code == 303
     counts = dict(
@@ -76,8 +80,8 @@ def test_a_handover_key_used_on_another_job_adds_the_item_to_each(app):
 
 
 def test_a_retried_upload_on_the_same_job_is_still_kept_once(app):
-    one = _phone_of(app, make_user("worker"))
-    safety = one.walk(until_kind="safety")
+    one = _phone_of(app, make_user("worker"), "safety")
+    safety = _open_stage(one, "safety")
     photo = jpeg()
     for _ in range(2):
         assert one.photo(safety["code"], key="retry-1", data=photo).status_code == 201
