@@ -128,7 +128,8 @@ def verify_record_command(path: str):
             f"genuine: record {result.record.code} ({result.record.job.number}-v{result.record.version})"
         )
         return
-    click.echo(f"altered/unknown: {result.signature.detail}")
+    detail = result.signature.detail if result.signature else "not an archived record, and not one to parse"
+    click.echo(f"altered/unknown: {detail}")
     raise SystemExit(1)
 
 

@@ -18,20 +18,21 @@ from hk.records.render import record_number
 from hk.records.signing import Verdict
 from hk.views_helpers import pdf_response
 
-MAX_PDF_BYTES = 20 * 1024 * 1024
+# Our records are well under 2 MB; a larger file cannot be one, and need not be read.
+MAX_PDF_BYTES = 4 * 1024 * 1024
 
 
 def _check_upload():
-    """The uploaded PDF's verdict, or an error message."""
+    """The uploaded PDF's verdict, or an error message and its status."""
     upload = request.files.get("pdf")
     if upload is None or not upload.filename:
-        return None, _("Please choose the PDF file of the record.")
+        return None, _("Please choose the PDF file of the record."), 422
     data = upload.read(MAX_PDF_BYTES + 1)
     if len(data) > MAX_PDF_BYTES:
-        return None, _("The file is too large to be a service record.")
+        return None, _("The file is too large to be a service record (at most 4 MB)."), 413
     if not data.startswith(b"%PDF-"):
-        return None, _("This file is not a PDF.")
-    return records.verify_upload(data), None
+        return None, _("This file is not a PDF."), 422
+    return records.verify_upload(data), None, 200
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -45,8 +46,7 @@ def verify(code: str | None = None):
         record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.code == code.strip().upper()))
     result, error, status = None, None, 200
     if request.method == "POST":
-        result, error = _check_upload()
-        status = 422 if error else 200
+        result, error, status = _check_upload()
     latest = None
     if record is not None and record.status.value == "superseded":
         latest = db.session.scalar(

@@ -14,6 +14,7 @@ from hk.extensions import db
 from hk.models import (
     Job,
     RecordStatus,
+    RenderStatus,
     ReviewStatus,
     ServiceRecord,
     SignOff,
@@ -132,16 +133,30 @@ def verify_chain() -> list[ChainProblem]:
 class UploadVerdict:
     verdict: Verdict
     record: ServiceRecord | None
-    signature: SignatureCheck
+    signature: SignatureCheck | None  # None when the answer came without parsing the file
+
+
+# A record as issued has two or three revisions (the page, the signature, maybe a time stamp) and a
+# few hundred objects; a file far beyond that is not one of ours as issued, and parsing it would only
+# cost the server time (tens of thousands of appended updates once took ~55 s of CPU).
+MAX_REVISIONS = 12
+MAX_OBJECTS = 20_000
 
 
 def verify_upload(pdf: bytes) -> UploadVerdict:
-    """Genuine only when the bytes are exactly an archived record and carry our valid signature."""
-    check = check_pdf(pdf, company_keys().ca_cert_pem)
+    """Genuine only when the bytes are exactly an archived record, signed by us at archiving.
+
+    Decided by hash first: an archived record is known without parsing it. Anything else is parsed
+    (to tell "ours, but changed" from "not ours") only when its size and shape are those a record
+    can have; otherwise it is not genuine, and that is all the answer says.
+    """
     digest = hashlib.sha256(pdf).hexdigest()
     record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.pdf_sha256 == digest))
-    if record is not None and check.verdict == Verdict.GENUINE:
-        return UploadVerdict(Verdict.GENUINE, record, check)
+    if record is not None and record.render_status == RenderStatus.DONE:
+        return UploadVerdict(Verdict.GENUINE, record, None)
+    if pdf.count(b"%%EOF") > MAX_REVISIONS or pdf.count(b" obj") > MAX_OBJECTS:
+        return UploadVerdict(Verdict.UNKNOWN, None, None)
+    check = check_pdf(pdf, company_keys().ca_cert_pem)
     verdict = Verdict.ALTERED if check.verdict == Verdict.ALTERED or check.trusted else Verdict.UNKNOWN
     return UploadVerdict(verdict, None, check)
 
