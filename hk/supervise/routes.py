@@ -54,7 +54,7 @@ def close_incident(incident_id: int):
     incident = db.session.get(Incident, incident_id) or abort(404)
     form = ResolveForm()
     if not form.validate():
-        flash(" ".join(m for msgs in form.errors.values() for m in msgs), "error")
+        flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "error")
         return redirect(url_for("supervise.list_incidents"), code=303)
     service.close_incident(incident, current_user, form.resolution.data)
     flash(_("Incident closed."), "success")
