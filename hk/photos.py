@@ -7,6 +7,8 @@ import io
 import re
 import struct
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -31,10 +33,10 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 # limit is lower (a phone photo is a JPEG or HEIC; a 4K screenshot is 8 MP).
 LOSSLESS_FORMATS = {"PNG", "WEBP"}
 LOSSLESS_MAX_PIXELS = 16_000_000
-# How many photos one server process decodes at once; the others wait their turn (a second or two
-# each), so a burst of uploads cannot take the server's memory.
-DECODES_AT_ONCE = 2
-_decoding = threading.BoundedSemaphore(DECODES_AT_ONCE)
+# The pixel memory one server process may spend on decodes at once. A decode reserves what its
+# picture will take (known from the header) and waits until that fits: many phone-sized photos go
+# side by side, a 48 MP HEIC (~290 MB) goes alone, so a burst of uploads cannot take the server.
+DECODE_BUDGET = 320 * MB
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -92,13 +94,6 @@ def process_photo(
     # Pillow warns above MAX_IMAGE_PIXELS; capping our limit there turns that warning into a
     # rejection without touching the process-wide warnings filters (not thread-safe).
     limit = max_pixels if Image.MAX_IMAGE_PIXELS is None else min(max_pixels, Image.MAX_IMAGE_PIXELS)
-    with _decoding:
-        return _process(data, limit, long_edge, thumb_edge, quality, tz)
-
-
-def _process(
-    data: bytes, limit: int, long_edge: int, thumb_edge: int, quality: int, tz: str
-) -> ProcessedPhoto:
     with _open(data, limit) as img:
         source_format = ACCEPTED_FORMATS[img.format or ""]
         width, height = img.size
@@ -107,24 +102,65 @@ def _process(
             # a 4000×3000 photo is decoded at 2000×1500, a quarter of the memory and time.
             scale = long_edge / max(width, height)
             img.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+        with decode_budget.reserve(decode_cost(img)):
+            return _process(img, source_format, long_edge, thumb_edge, quality, tz)
+
+
+class DecodeBudget:
+    """Bytes of pixels that decodes in this process may hold at once; a decode waits for its share.
+
+    A decode larger than the whole budget runs when nothing else is decoding.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity, self.used = capacity, 0
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def reserve(self, size: int) -> Iterator[None]:
+        size = min(size, self.capacity)
+        with self._changed:
+            self._changed.wait_for(lambda: self.used + size <= self.capacity)
+            self.used += size
         try:
-            img.load()
-        except _DECODE_ERRORS:
-            raise PhotoRejected("truncated") from None
-        exif = _exif(img)
-        taken_at = _taken_at(exif, tz) if exif is not None else None
-        # Scaled down first, then turned and flattened: no full-size copy beyond the decode itself.
-        # Steps may hand back `img` itself when they have nothing to do, and closing the file frees
-        # its pixels: so everything is encoded before the `with` ends.
-        shrunk = _resize(img if img.mode in _RESIZABLE_MODES else _flatten(img), long_edge)
-        picture = _to_rgb(_flatten(_orient(shrunk, exif)))
-        # Optimised Huffman tables would make the full-size copy 13 % smaller for twice the encoding
-        # CPU (17 ms instead of 8 on a 1600×1200 photo, in the upload request); the print copy and
-        # the thumbnail, sent in PDFs and to phones, are small and keep them.
-        image_bytes = _jpeg(picture, quality, optimize=False)
-        smaller = _resize(picture, PRINT_EDGE)
-        print_bytes = _jpeg(smaller, PRINT_QUALITY)
-        thumb_bytes = _jpeg(_resize(smaller, thumb_edge), quality)
+            yield
+        finally:
+            with self._changed:
+                self.used -= size
+                self._changed.notify_all()
+
+
+decode_budget = DecodeBudget(DECODE_BUDGET)
+
+
+def decode_cost(img: Image.Image) -> int:
+    """What decoding and scaling this picture will hold in memory, from its header (and draft size)."""
+    width, height = img.size  # after draft(), the reduced size libjpeg will decode at
+    bands = 4 if img.mode in ("RGBA", "LA", "P", "PA", "CMYK") else 3
+    return width * height * bands * 2  # the decoded pixels and a working copy
+
+
+def _process(
+    img: Image.Image, source_format: str, long_edge: int, thumb_edge: int, quality: int, tz: str
+) -> ProcessedPhoto:
+    try:
+        img.load()
+    except _DECODE_ERRORS:
+        raise PhotoRejected("truncated") from None
+    exif = _exif(img)
+    taken_at = _taken_at(exif, tz) if exif is not None else None
+    # Scaled down first, then turned and flattened: no full-size copy beyond the decode itself.
+    # Steps may hand back `img` itself when they have nothing to do, and closing the file frees
+    # its pixels: the caller closes it only after everything is encoded here.
+    shrunk = _resize(img if img.mode in _RESIZABLE_MODES else _flatten(img), long_edge)
+    picture = _to_rgb(_flatten(_orient(shrunk, exif)))
+    # Optimised Huffman tables would make the full-size copy 13 % smaller for twice the encoding
+    # CPU (17 ms instead of 8 on a 1600×1200 photo, in the upload request); the print copy and
+    # the thumbnail, sent in PDFs and to phones, are small and keep them.
+    image_bytes = _jpeg(picture, quality, optimize=False)
+    smaller = _resize(picture, PRINT_EDGE)
+    print_bytes = _jpeg(smaller, PRINT_QUALITY)
+    thumb_bytes = _jpeg(_resize(smaller, thumb_edge), quality)
     return ProcessedPhoto(
         image=image_bytes,
         thumb=thumb_bytes,

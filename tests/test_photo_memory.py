@@ -1,5 +1,5 @@
-"""Photo decoding is bounded: lossless giants are refused unread, and one process decodes at most
-DECODES_AT_ONCE photos at a time (hardening finding 5; bench/photo_memory.py measures the memory)."""
+"""Photo decoding is bounded: lossless giants are refused unread, and the decodes one process runs at
+once fit a memory budget (hardening finding 5; bench/photo_memory.py measures the server's memory)."""
 
 import io
 import threading
@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from hk import photos
-from hk.photos import DECODES_AT_ONCE, PhotoRejected, process_photo
+from hk.photos import DecodeBudget, PhotoRejected, process_photo
 
 
 def _png(width: int, height: int, mode: str = "RGBA") -> bytes:
@@ -34,7 +34,8 @@ def test_a_16_megapixel_transparent_png_is_kept_flattened_on_white():
     assert all(abs(a - b) <= 6 for a, b in zip(pixel, (227, 142, 142), strict=True))  # half red on white
 
 
-def test_no_more_than_decodes_at_once_photos_are_decoded_together(monkeypatch):
+def _decode_together(monkeypatch, data: bytes, uploads: int) -> int:
+    """Upload `uploads` copies at once from threads; how many were decoding at the same moment."""
     running, most, lock = 0, 0, threading.Lock()
     real = photos._process
 
@@ -51,18 +52,33 @@ def test_no_more_than_decodes_at_once_photos_are_decoded_together(monkeypatch):
                 running -= 1
 
     monkeypatch.setattr(photos, "_process", counting)
-    data = _png(1200, 900, "RGB")
-    barrier = threading.Barrier(8)
-    results = []
+    barrier, results = threading.Barrier(uploads), []
 
     def upload():
         barrier.wait()
         results.append(process_photo(data))
 
-    threads = [threading.Thread(target=upload) for _ in range(8)]
+    threads = [threading.Thread(target=upload) for _ in range(uploads)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(30)
-    assert len(results) == 8
-    assert most == DECODES_AT_ONCE
+        t.join(60)
+    assert len(results) == uploads
+    return most
+
+
+def test_large_decodes_wait_for_their_share_of_the_budget(monkeypatch):
+    data = _png(1000, 1000, "RGBA")  # costs 8 MB of the budget
+    monkeypatch.setattr(photos, "decode_budget", DecodeBudget(capacity=17 * 1024 * 1024))
+    assert _decode_together(monkeypatch, data, 6) == 2
+
+
+def test_small_photos_decode_side_by_side(monkeypatch):
+    data = _png(400, 300, "RGB")  # 0.7 MB each: many fit the budget at once
+    monkeypatch.setattr(photos, "decode_budget", DecodeBudget(capacity=17 * 1024 * 1024))
+    assert _decode_together(monkeypatch, data, 6) > 2
+
+
+def test_a_picture_larger_than_the_whole_budget_still_goes_alone(monkeypatch):
+    monkeypatch.setattr(photos, "decode_budget", DecodeBudget(capacity=1024 * 1024))
+    assert _decode_together(monkeypatch, _png(1000, 1000, "RGBA"), 3) == 1
