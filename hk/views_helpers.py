@@ -79,8 +79,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["day"] = lambda d: format_date(d, "medium") if d else ""
     app.jinja_env.filters["when"] = lambda dt: format_datetime(dt, "medium") if dt else ""
     app.jinja_env.filters["problem_text"] = problem_text
-    app.jinja_env.filters["iso_when"] = (
-        lambda v: format_datetime(datetime.fromisoformat(v), "medium") if v else "—"
+    app.jinja_env.filters["iso_when"] = lambda v: (
+        format_datetime(datetime.fromisoformat(v), "medium") if v else "—"
     )
     app.jinja_env.filters["iso_time"] = lambda v: format_time(datetime.fromisoformat(v), "HH:mm") if v else ""
     app.jinja_env.globals["labels"] = labels

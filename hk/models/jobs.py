@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.domain.pricing import total
@@ -56,9 +56,10 @@ class Job(db.Model):
     template_snapshot: Mapped[dict] = mapped_column(JSON)
     # Check-in: arrival time and, only with the person's consent, the browser's location.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    check_in_lat: Mapped[float | None]
-    check_in_lng: Mapped[float | None]
-    check_in_accuracy_m: Mapped[float | None]
+    # Float as migrated (SQLAlchemy 2.1 would make a bare Mapped[float] a Double).
+    check_in_lat: Mapped[float | None] = mapped_column(Float)
+    check_in_lng: Mapped[float | None] = mapped_column(Float)
+    check_in_accuracy_m: Mapped[float | None] = mapped_column(Float)
     # The device (browser) working on the job; another device must take over explicitly.
     device_id: Mapped[str | None] = mapped_column(String(64))
     # Pre-service communication (服务前沟通).

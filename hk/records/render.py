@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from PIL import ImageFile
 from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from hk.models import ServiceRecord, SignOff
 from hk.photos import print_version
@@ -33,17 +34,19 @@ def _print_bytes(key: str) -> bytes:
     return data if key.startswith("prints/") else print_version(data)
 
 
-def _fetcher(url: str, timeout: int = 10, ssl_context=None) -> dict:
+class _Fetcher(URLFetcher):
     """Give WeasyPrint only our own bytes: photos, the signature, and data: URIs. Nothing from the network."""
-    if url.startswith("hk-photo:"):
-        return {"string": _print_bytes(unquote(url[len("hk-photo:") :])), "mime_type": "image/jpeg"}
-    if url.startswith("hk-sign:"):
-        return {"string": get_storage().get(unquote(url[len("hk-sign:") :])), "mime_type": "image/png"}
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
 
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    raise ValueError(f"not fetched while rendering a record: {url[:40]}")
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("hk-photo:"):
+            body = _print_bytes(unquote(url[len("hk-photo:") :]))
+            return URLFetcherResponse(url, body, {"Content-Type": "image/jpeg"})
+        if url.startswith("hk-sign:"):
+            body = get_storage().get(unquote(url[len("hk-sign:") :]))
+            return URLFetcherResponse(url, body, {"Content-Type": "image/png"})
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        raise ValueError(f"not fetched while rendering a record: {url[:40]}")
 
 
 def qr_data_uri(text: str) -> str:
@@ -97,7 +100,7 @@ def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> RenderedR
             verify_url=url,
             qr_data_uri=qr_data_uri(url),
         )
-        document = HTML(string=html, url_fetcher=_fetcher, base_url="hk-record:/").render(
+        document = HTML(string=html, url_fetcher=_Fetcher(), base_url="hk-record:/").render(
             stylesheets=[CSS(filename=str(STYLESHEET))]
         )
     places = places_of(document.pages, PREV_HASH_SLOT)
