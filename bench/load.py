@@ -335,6 +335,20 @@ def report(f: dict, label: str) -> None:
         print(f"  … and {len(run.failures) - 5} more cleaners aborted")
 
 
+REFERENCE_LOOP = "sum(i * i for i in range(10**7))"
+
+
+def machine_reference(runs: int = 5) -> float:
+    """CPU seconds of a fixed pure-Python loop (the fastest of a few): how fast this machine's cores
+    are today. CPU per job is only comparable between runs with about the same reference."""
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        eval(REFERENCE_LOOP)  # noqa: S307 - a constant expression, the yardstick itself
+        times.append(time.process_time() - started)
+    return min(times)
+
+
 def summary(results: list[dict], label: str) -> None:
     """One line per run, the targets, and the ceiling."""
     print(f"\n=== summary: {label} ===")
@@ -384,6 +398,11 @@ def main() -> None:
     label += f" · huey -k {args.queue} -w 2"
     folder = Path(tempfile.mkdtemp(prefix="hk-load-"))
     print(f"hk load benchmark: {label}, think {args.think[0]}–{args.think[1]} s; logs in {folder}")
+    reference = machine_reference()
+    print(
+        f"machine reference: {reference:.2f} CPU-s for `{REFERENCE_LOOP}` "
+        "(about 0.6 s on a typical server core; on a shared virtual machine it can vary 2× within minutes)"
+    )
     results = []
     for n in (int(v) for v in args.cleaners.split(",")):
         for r in range(1, args.runs + 1):
