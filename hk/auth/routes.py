@@ -118,14 +118,8 @@ def login():
 @any_role
 def logout():
     """Log out and return to the login page."""
-    lang = current_user.locale
     end_session(current_user)
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"), code=303)
+    return _to_login(_("You have logged out."))
 
 
 @bp.route("/account")
@@ -141,16 +135,20 @@ def account():
 @any_role
 def logout_everywhere():
     """End every login of this person on every device (a lost phone, a shared computer)."""
-    lang = current_user.locale
     ended = end_all_sessions(current_user)
+    return _to_login(
+        ngettext("You have logged out on %(num)d device.", "You have logged out on %(num)d devices.", ended)
+    )
+
+
+def _to_login(message: str):
+    """Forget the person in this browser (keeping their language) and show the login page with a message."""
+    lang = current_user.locale
     logout_user()
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(
-        ngettext("You have logged out on %(num)d device.", "You have logged out on %(num)d devices.", ended),
-        "info",
-    )
+    flash(message, "info")
     return redirect(url_for("auth.login"), code=303)
 
 
