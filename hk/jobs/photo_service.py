@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from hk.domain import workflow
 from hk.domain.workflow import PhotoKind, Refusal, WorkflowError
 from hk.extensions import db
-from hk.jobs.service import claim_device, facts_for, log
+from hk.jobs.service import by_client_key, claim_device, facts_for, log
 from hk.models import Incident, Job, Photo, User
 from hk.photos import ProcessedPhoto
 from hk.storage import get_storage
@@ -68,7 +66,7 @@ def add_photo(
 
     `stored`: its files, when the caller wrote them before the write began (see store_photo_files).
     """
-    existing = db.session.scalar(select(Photo).where(Photo.job_id == job.id, Photo.client_key == client_key))
+    existing = by_client_key(Photo, job, client_key)
     if existing is not None:
         return existing
     kind, stage_code, item_code = photo_place(job, device_id, stage_code, item_code, incident)

@@ -99,6 +99,14 @@ def facts_for(job: Job, on: date | None = None) -> JobFacts:
     )
 
 
+def by_client_key(model, job: Job, client_key: str):
+    """The row of this job that a phone's key already made (a retried request), or None.
+
+    Keys mean something only within their job: another job's row with the same key is not it.
+    """
+    return db.session.scalar(select(model).where(model.job_id == job.id, model.client_key == client_key))
+
+
 def claim_device(job: Job, device_id: str) -> None:
     """Refuse a change from a second device while the job is active on another one."""
     if job.device_id and job.device_id != device_id and job.status in workflow.ACTIVE:
@@ -273,9 +281,7 @@ def add_handover_item(
 ) -> HandoverItem:
     """Add a thing handed back (keys, cards, items); a retried request adds it once."""
     claim_device(job, device_id)
-    existing = db.session.scalar(
-        select(HandoverItem).where(HandoverItem.job_id == job.id, HandoverItem.client_key == client_key)
-    )
+    existing = by_client_key(HandoverItem, job, client_key)
     if existing is not None:
         return existing
     _require_open_kind(job, StageKind.POST_SERVICE)
@@ -308,9 +314,7 @@ def report_incident(
     action_taken: str,
 ) -> Incident:
     """Save an incident at once; a severe one pauses the job until a supervisor resumes it."""
-    existing = db.session.scalar(
-        select(Incident).where(Incident.job_id == job.id, Incident.client_key == client_key)
-    )
+    existing = by_client_key(Incident, job, client_key)
     if existing is not None:
         return existing
     if job.status in workflow.FINAL:
