@@ -176,7 +176,10 @@ def login(client):
     def _login(who="worker", **user_kwargs):
         user = who if not isinstance(who, str) else make_user(who, **user_kwargs)
         if client.get("/login").status_code == 302:  # someone is logged in on this client: log out first
-            client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+            out = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+            if out.status_code != 303:  # the phone is in the customer's hands: a new browser instead
+                for name in ("hk_session", "remember_token"):
+                    client.delete_cookie(name)
         response = post_form(client, "/login", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 303, response.get_data(as_text=True)
         return user

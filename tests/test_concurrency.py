@@ -28,7 +28,7 @@ from hk.records.making import make_record
 from hk.records.service import verify_chain
 from tests.builders import PASSWORD, make_job, make_user
 from tests.conftest import csrf_token, post_form
-from tests.jobs.helpers import jpeg
+from tests.jobs.helpers import jpeg, review_hash
 from tests.records.test_sign_flow import signature_png
 
 # Timing-sensitive (threads at a barrier, forked queue workers): one after another in one worker.
@@ -78,11 +78,9 @@ def _ready_to_sign(worker) -> Job:
 
 
 def _sign_call(client, job_id):
-    import re
 
     token = csrf_token(client, "/today")
-    page = client.get(f"/jobs/{job_id}/review?lang=zh_CN").get_data(as_text=True)
-    shown = re.search(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    shown = review_hash(client, job_id, token=token)
     data = {
         "csrf_token": token,
         "signer_name": "周丽",

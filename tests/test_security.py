@@ -11,6 +11,7 @@ from hk.models import Role
 from tests.auth.test_access import ACCESS, _subjects
 from tests.builders import make_job, make_user
 from tests.conftest import csrf_token
+from tests.jobs.helpers import review_hash
 from tests.records.test_sign_flow import signature_png
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,8 +84,7 @@ def test_security_headers_on_every_page_a_role_reaches(client, login, queued, ro
     assert 400 <= refused.status_code < 500
     _assert_secure_headers(refused, "refusal fragment")
     job = make_job(user, state="awaiting_signature", photos=False)
-    page = client.get(f"/jobs/{job.id}/review?lang=zh_CN").get_data(as_text=True)
-    shown = re.search(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"', page).group(1)
+    shown = review_hash(client, job.id, token=token)
     signed = client.post(
         f"/jobs/{job.id}/sign",
         data={

@@ -100,14 +100,18 @@ def user_for(cookie_id: str) -> User | None:
         uid, version = int(uid), int(version)
     except ValueError:
         return None
-    user = db.session.scalar(
-        select(User)
+    row = db.session.execute(
+        select(User, LoginSession.customer_job_id)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == uid, LoginSession.token == token, LoginSession.ended_at.is_(None))
-    )
-    if user is None or user.session_version != version or not user.is_enabled:
+    ).first()
+    if row is None:
+        return None
+    user, customer_job_id = row
+    if user.session_version != version or not user.is_enabled:
         return None
     user.login_token = token
+    user.customer_job_id = customer_job_id
     return user
 
 

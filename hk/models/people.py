@@ -74,6 +74,8 @@ class User(UserMixin, db.Model):
 
     # The LoginSession this request runs under (set at login and by the user loader; not stored).
     login_token = ""
+    # The job whose customer holds this browser (customer mode), set by the user loader; not stored.
+    customer_job_id = None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}:{self.login_token}"
@@ -171,5 +173,9 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    # Customer mode: while set, this browser shows only that job's review, signing and thanks pages
+    # (the worker handed the phone to the customer); the worker's password ends it.
+    customer_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    handback_failures: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("sign", __name__)
 
-from hk.sign import routes  # noqa: E402,F401
+from hk.sign import handback, routes  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -31,3 +31,11 @@ class RefuseForm(FlaskForm):
     )
     shown_hash = HiddenField()
     lang = HiddenField()
+
+
+class HandBackForm(FlaskForm):
+    password = PasswordField(
+        _l("Worker's password"),
+        validators=[DataRequired(message=_l("Please enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -67,9 +67,16 @@ def _review_page(job, sign_form=None, refuse_form=None, errors=None, status=200)
 
 
 def _awaiting(job):
+    """Where to go instead when the job cannot be signed on this phone now, else None.
+
+    Signed already: the thanks page. Not ready, or the phone was not handed to the customer
+    (customer mode): the job's own page, with its button to hand the phone over.
+    """
     if job.status != Status.AWAITING_SIGNATURE:
         if db.session.scalar(select(SignOff).where(SignOff.job_id == job.id)):
             return redirect(url_for("sign.show_signed", job_id=job.id), code=303)
+        return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
+    if current_user.customer_job_id != job.id:
         return redirect(url_for("jobs.show_job", job_id=job.id), code=303)
     return None
 

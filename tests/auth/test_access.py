@@ -37,6 +37,7 @@ ACCESS = {
     "supervise.show_job_record": ("/jobs/{job}/record", {S, A}, 200),
     "sign.review_job": ("/jobs/{job}/review", {W}, 303),  # not ready for signing yet
     "sign.show_signed": ("/jobs/{job}/signed", {W}, 404),  # nothing signed yet
+    "sign.hand_back_phone": ("/customer-mode/hand-back", {W}, 303),  # not in customer mode: home
     "review.list_records": ("/records", {S, A}, 200),
     "review.show_record": ("/records/999999", {S, A}, 404),  # roles are checked before the lookup
     "review.record_pdf": ("/records/999999/pdf", {S, A}, 404),
@@ -70,6 +71,7 @@ POST_ONLY = {
     "supervise.close_incident": ("/incidents/{incident}/close", {S, A}),
     "supervise.resume_job": ("/jobs/{job}/resume", {S, A}),
     "supervise.unblock_job": ("/jobs/{job}/unblock", {S, A}),
+    "sign.hand_to_customer": ("/jobs/{job}/customer-mode", {W}),
     "sign.sign_job": ("/jobs/{job}/sign", {W}),
     "sign.refuse_job": ("/jobs/{job}/refuse", {W}),
     "review.approve_record": ("/records/999999/approve", {S, A}),
@@ -158,6 +160,7 @@ POST_STATUS = {
     "supervise.close_incident": 303,  # no resolution: back to the list with the message
     "supervise.resume_job": 303,  # not paused: to the job's record
     "supervise.unblock_job": 303,
+    "sign.hand_to_customer": 303,  # not awaiting signature: to the job
     "sign.sign_job": 303,  # not awaiting signature yet: to the job
     "sign.refuse_job": 303,
     "review.approve_record": 404,

@@ -17,7 +17,8 @@ def test_the_pages_update_themselves_when_the_record_is_made(app, live_server, p
     job_id, username = _walk_to_signature(app, "-01")
     page = phone
     log_in(page, live_server, username, PASSWORD)
-    page.goto(f"{live_server}/jobs/{job_id}/review")
+    page.goto(f"{live_server}/jobs/{job_id}")
+    page.get_by_test_id("to-review").click()  # the phone goes to the customer
     page.get_by_test_id("signer-name").fill("周丽")
     page.get_by_test_id("consent").check()
     _draw(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
@@ -18,6 +19,22 @@ def jpeg(width: int = 800, height: int = 600, **save) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), (90, 140, 200)).save(buf, "JPEG", **save)
     return buf.getvalue()
+
+
+SHOWN_HASH_RE = re.compile(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"')
+
+
+def hand_to_customer(client, job_id: int, token: str | None = None):
+    """Tap "Customer review and signature": the phone goes into customer mode for this job."""
+    token = token or csrf_token(client, f"/jobs/{job_id}")
+    return client.post(f"/jobs/{job_id}/customer-mode", data={"csrf_token": token})
+
+
+def review_hash(client, job_id: int, lang: str = "zh_CN", token: str | None = None) -> str:
+    """Hand the phone to the customer and read the hash of the review they are shown."""
+    assert hand_to_customer(client, job_id, token).status_code == 303
+    body = client.get(f"/jobs/{job_id}/review?lang={lang}").get_data(as_text=True)
+    return SHOWN_HASH_RE.search(body).group(1)
 
 
 class Phone:
@@ -83,6 +100,9 @@ class Phone:
         if stage["kind"] == "post_service":
             self.post("/handover", {"tools_removed": "y", "remarks": "客户满意"})
         return self.complete(stage["code"])
+
+    def hand_to_customer(self):
+        return hand_to_customer(self.client, self.job_id, self.token)
 
     def walk(self, until_kind: str | None = None):
         """Check in and complete stages in order, stopping before the first stage of until_kind."""

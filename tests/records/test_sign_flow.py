@@ -17,7 +17,7 @@ from hk.records.signing import Verdict
 from hk.storage import get_storage
 from tests.builders import make_job, make_user
 from tests.conftest import csrf_token, post_form
-from tests.jobs.helpers import Phone
+from tests.jobs.helpers import Phone, review_hash
 
 
 def signature_png(points=((20, 80), (80, 20), (140, 90), (220, 30), (300, 85)), size=(340, 120)) -> str:
@@ -30,9 +30,11 @@ def signature_png(points=((20, 80), (80, 20), (140, 90), (220, 30), (300, 85)), 
 
 
 def _ready(client, login):
-    """A logged-in worker's phone on a job awaiting the customer's signature (built, not walked)."""
+    """A logged-in worker's phone handed to the customer, on a job awaiting signature (built, not walked)."""
     worker = login("worker")
-    return Phone(client, make_job(worker, state="awaiting_signature"))
+    phone = Phone(client, make_job(worker, state="awaiting_signature"))
+    assert phone.hand_to_customer().status_code == 303
+    return phone
 
 
 def _walked(client, login):
@@ -40,14 +42,12 @@ def _walked(client, login):
     worker = login("worker")
     phone = Phone(client, make_job(worker))
     assert phone.walk() is None
+    assert phone.hand_to_customer().status_code == 303
     return phone
 
 
 def _shown_hash(client, job_id, lang="zh_CN"):
-    import re
-
-    body = client.get(f"/jobs/{job_id}/review?lang={lang}").get_data(as_text=True)
-    return re.search(r'name="shown_hash" type="hidden" value="([0-9a-f]{64})"', body).group(1)
+    return review_hash(client, job_id, lang)
 
 
 def _sign(phone, **overrides):

@@ -1,0 +1,124 @@
+"""Customer mode: the worker's phone in the customer's hands shows only that job's signing screens.
+
+From "hand the phone to the customer" until the worker takes it back, the login session is tied to
+one job: the review, the signature (or refusal), the job's photos and the thanks page. Every other
+page is refused by the server, so no link or typed address leads to the worker's job list with
+other customers' addresses and door codes. The state lives on the server (the LoginSession row),
+not in the browser, so clearing a cookie or opening a second tab does not end it.
+
+Taking the phone back asks for the worker's password: something only the worker knows, that needs
+no setting up (a PIN would be one more secret to choose, forget and reset) and that the phone's
+password manager can fill. A few wrong tries end the login on this phone: whoever holds it then
+faces the ordinary login page with its throttling, and the customer has seen nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import or_, select, update
+from werkzeug.security import check_password_hash
+
+from hk.database import begin_writing
+from hk.extensions import db
+from hk.jobs.service import log
+from hk.models import Job, LoginSession, User, utcnow
+
+# Wrong passwords allowed when taking the phone back before the login on this phone is ended.
+MAX_HANDBACK_FAILURES = 5
+
+# The screens the customer may see, each only for the job handed over.
+CUSTOMER_ENDPOINTS = frozenset(
+    {
+        "sign.hand_to_customer",  # a double tap on "hand over" lands on the review like the first tap
+        "sign.review_job",
+        "sign.sign_job",
+        "sign.refuse_job",
+        "sign.show_signed",
+        "jobs.show_photo",
+    }
+)
+# Always reachable in customer mode: taking the phone back.
+HANDBACK_ENDPOINTS = frozenset({"sign.hand_back_phone"})
+
+
+def allows(customer_job_id: int, endpoint: str | None, view_args: dict | None, public: bool) -> bool:
+    """Whether a request may go ahead while the phone is in the customer's hands for that job."""
+    if endpoint is None or endpoint == "static" or public or endpoint in HANDBACK_ENDPOINTS:
+        return True
+    return endpoint in CUSTOMER_ENDPOINTS and (view_args or {}).get("job_id") == customer_job_id
+
+
+def _this_login(user: User):
+    return LoginSession.token == user.login_token
+
+
+def hand_over(job: Job, user: User) -> None:
+    """Put this login in customer mode for the job. Set-like: a double tap changes and logs nothing more."""
+    changed = db.session.execute(
+        update(LoginSession)
+        .where(
+            _this_login(user),
+            LoginSession.ended_at.is_(None),
+            or_(LoginSession.customer_job_id.is_(None), LoginSession.customer_job_id != job.id),
+        )
+        .values(customer_job_id=job.id, handback_failures=0)
+    ).rowcount
+    if changed:
+        log(user, job, "customer_mode.start")
+    db.session.commit()
+    user.customer_job_id = job.id
+
+
+class HandBack(StrEnum):
+    """The outcome of a try to take the phone back."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    LOGGED_OUT = "logged_out"
+
+
+def hand_back(user: User, password: str) -> HandBack:
+    """Check the worker's password (slow hash first, then a short write) and end customer mode.
+
+    A wrong password counts against this login; at MAX_HANDBACK_FAILURES the login ends. Two right
+    answers at the same instant end the mode once.
+    """
+    valid = check_password_hash(user.password_hash, password or "")
+    begin_writing()
+    job = db.session.get(Job, user.customer_job_id) if user.customer_job_id else None
+    if valid:
+        ended = db.session.execute(
+            update(LoginSession)
+            .where(_this_login(user), LoginSession.customer_job_id.is_not(None))
+            .values(customer_job_id=None, handback_failures=0)
+        ).rowcount
+        if ended and job is not None:
+            log(user, job, "customer_mode.end")
+        db.session.commit()
+        user.customer_job_id = None
+        return HandBack.OK
+    db.session.execute(
+        update(LoginSession)
+        .where(_this_login(user))
+        .values(handback_failures=LoginSession.handback_failures + 1)
+    )
+    failures = db.session.scalar(select(LoginSession.handback_failures).where(_this_login(user))) or 0
+    if failures < MAX_HANDBACK_FAILURES:
+        db.session.commit()
+        return HandBack.WRONG
+    logged_out = db.session.execute(
+        update(LoginSession)
+        .where(_this_login(user), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    ).rowcount
+    if logged_out and job is not None:
+        log(user, job, "customer_mode.logged_out", failures=failures)
+    db.session.commit()
+    return HandBack.LOGGED_OUT
+
+
+def tries_left(user: User) -> int:
+    """How many wrong passwords may still be tried before the login on this phone ends."""
+    failures = db.session.scalar(select(LoginSession.handback_failures).where(_this_login(user))) or 0
+    return max(0, MAX_HANDBACK_FAILURES - failures)
