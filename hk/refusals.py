@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import format_time
+from flask_babel import format_currency, format_time
 from flask_babel import gettext as _
 
 from hk.domain.workflow import Refusal, RefusalCode
@@ -73,6 +73,22 @@ _TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
     C.ALREADY_STARTED: lambda p, item, name: _("The job has started; it can no longer be reassigned."),
     C.QUOTE_CONFIRMED: lambda p, item, name: _(
         "The customer has confirmed this quote; it can no longer be changed."
+    ),
+    C.CASE_WRONG_STATUS: lambda p, item, name: _("This cannot be done at this point of the case."),
+    C.CASE_ALREADY_PAUSED: lambda p, item, name: _("The resolution clock is already paused."),
+    C.CASE_NOT_PAUSED: lambda p, item, name: _("The resolution clock is not paused."),
+    C.CASE_NEEDS_ROOT_CAUSE: lambda p, item, name: _(
+        "Please write the root cause before resolving the case."
+    ),
+    C.RECEIVED_IN_FUTURE: lambda p, item, name: _("The time received cannot be in the future."),
+    C.RECEIVED_TOO_LONG_AGO: lambda p, item, name: _("The time received must be within the last year."),
+    C.RATING_OUT_OF_RANGE: lambda p, item, name: _("Please choose a score from the ones shown."),
+    C.REMEDY_NEEDS_AMOUNT: lambda p, item, name: _("Please enter an amount greater than zero."),
+    C.REFUND_NEEDS_JOB: lambda p, item, name: _("A refund needs the job it pays back."),
+    C.REFUND_ABOVE_TOTAL: lambda p, item, name: _(
+        "Refunds cannot exceed the job's total of %(total)s; at most %(left)s is left to refund.",
+        total=format_currency(p["total"], "CNY"),
+        left=format_currency(p["left"], "CNY"),
     ),
 }
 

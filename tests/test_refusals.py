@@ -1,6 +1,7 @@
 """Every refusal code the rules can give has its own sentence, in both languages."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from flask_babel import force_locale
@@ -20,6 +21,7 @@ PARAMS = {
     RefusalCode.ITEM_MISSING: {"item": "hob"},
     RefusalCode.PHOTO_MISSING: {"item": "hob"},
     RefusalCode.NOT_SAFE: {"item": "hob"},
+    RefusalCode.REFUND_ABOVE_TOTAL: {"total": Decimal("170.00"), "left": Decimal("20.00")},
 }
 GENERIC = "This cannot be done at this point of the job."
 

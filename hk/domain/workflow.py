@@ -96,6 +96,17 @@ class RefusalCode(StrEnum):
     WINDOW_TOO_LONG = "window_too_long"
     WORKER_UNAVAILABLE = "worker_unavailable"
     WRONG_STATUS = "wrong_status"
+    # after-sales (hk/domain/complaints.py, hk/domain/feedback.py)
+    CASE_ALREADY_PAUSED = "case_already_paused"
+    CASE_NEEDS_ROOT_CAUSE = "case_needs_root_cause"
+    CASE_NOT_PAUSED = "case_not_paused"
+    CASE_WRONG_STATUS = "case_wrong_status"
+    RATING_OUT_OF_RANGE = "rating_out_of_range"
+    RECEIVED_IN_FUTURE = "received_in_future"
+    RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
+    REFUND_ABOVE_TOTAL = "refund_above_total"
+    REFUND_NEEDS_JOB = "refund_needs_job"
+    REMEDY_NEEDS_AMOUNT = "remedy_needs_amount"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from hk.models.aftersales import CasePause, CasePhoto, CaseReply, Complaint, FollowUp, Rating, Remedy
 from hk.models.audit import Event, events_of, record_event
 from hk.models.catalog import (
     ChecklistTemplate,
@@ -50,12 +51,17 @@ from hk.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "MANDATORY_CERTIFICATES",
+    "CasePause",
+    "CasePhoto",
+    "CaseReply",
     "Certificate",
     "CertificateKind",
     "ChecklistTemplate",
+    "Complaint",
     "Customer",
     "CustomerLink",
     "Event",
+    "FollowUp",
     "HandoverItem",
     "Incident",
     "IncidentSeverity",
@@ -71,7 +77,9 @@ __all__ = [
     "PriceKind",
     "PriceUnit",
     "QuoteLine",
+    "Rating",
     "RecordStatus",
+    "Remedy",
     "RenderStatus",
     "ReviewStatus",
     "Role",
