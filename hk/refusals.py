@@ -80,6 +80,11 @@ _TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
     C.CASE_NEEDS_ROOT_CAUSE: lambda p, item, name: _(
         "Please write the root cause before resolving the case."
     ),
+    C.CASE_NEEDS_REASON: lambda p, item, name: _("Please give the reason."),
+    C.CASE_WRONG_JOB: lambda p, item, name: _("That job is not one of this customer's jobs."),
+    C.OWNER_NOT_STAFF: lambda p, item, name: _(
+        "The person responsible must be a supervisor or an administrator."
+    ),
     C.RECEIVED_IN_FUTURE: lambda p, item, name: _("The time received cannot be in the future."),
     C.RECEIVED_TOO_LONG_AGO: lambda p, item, name: _("The time received must be within the last year."),
     C.RATING_OUT_OF_RANGE: lambda p, item, name: _("Please choose a score from the ones shown."),

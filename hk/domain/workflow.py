@@ -99,8 +99,11 @@ class RefusalCode(StrEnum):
     # after-sales (hk/domain/complaints.py, hk/domain/feedback.py)
     CASE_ALREADY_PAUSED = "case_already_paused"
     CASE_NEEDS_ROOT_CAUSE = "case_needs_root_cause"
+    CASE_NEEDS_REASON = "case_needs_reason"
     CASE_NOT_PAUSED = "case_not_paused"
+    CASE_WRONG_JOB = "case_wrong_job"
     CASE_WRONG_STATUS = "case_wrong_status"
+    OWNER_NOT_STAFF = "owner_not_staff"
     RATING_OUT_OF_RANGE = "rating_out_of_range"
     RECEIVED_IN_FUTURE = "received_in_future"
     RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
