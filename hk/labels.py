@@ -127,6 +127,76 @@ EVENT_LABELS = {
     "price.update": _l("Price changed"),
     "catalogue.edit": _l("Checklist edited"),
     "catalogue.import": _l("Catalogue imported"),
+    "customer_mode.start": _l("Phone handed to the customer"),
+    "customer_mode.end": _l("Phone taken back by the worker"),
+    "customer_mode.logged_out": _l("Logged out after wrong passwords on the customer screens"),
+    "follow_up.record": _l("Follow-up recorded"),
+    "complaint.open": _l("Complaint opened"),
+    "complaint.assign": _l("Person responsible named"),
+    "complaint.reply": _l("Reply"),
+    "complaint.note": _l("Internal note"),
+    "complaint.respond": _l("First response"),
+    "complaint.investigate": _l("Investigation started"),
+    "complaint.propose_remedy": _l("Remedy under way"),
+    "complaint.resolve": _l("Resolved"),
+    "complaint.close": _l("Closed"),
+    "complaint.reopen": _l("Reopened"),
+    "complaint.pause": _l("Resolution clock paused"),
+    "complaint.resume": _l("Resolution clock resumed"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}
+
+# After-sales (hk/domain/complaints.py, hk/domain/feedback.py).
+CASE_STATUS_LABELS = {
+    "new": _l("New"),
+    "responded": _l("Responded"),
+    "investigating": _l("Investigating"),
+    "remedy": _l("Putting it right"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "social": _l("WeChat or social media"),
+    "walk_in": _l("In person"),
+    "online": _l("Customer's record link"),
+    "survey": _l("Low rating"),
+    "follow_up": _l("Follow-up"),
+}
+CATEGORY_LABELS = {
+    "cleaning_quality": _l("Cleaning quality"),
+    "damage_or_loss": _l("Damage or loss"),
+    "lateness": _l("Late or did not come"),
+    "attitude": _l("Attitude"),
+    "price": _l("Price or billing"),
+    "safety": _l("Safety"),
+    "other": _l("Other"),
+}
+SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+REMEDY_KIND_LABELS = {
+    "reclean": _l("Re-clean"),
+    "refund": _l("Refund"),
+    "compensation": _l("Compensation"),
+    "apology": _l("Apology or explanation"),
+}
+REMEDY_STATUS_LABELS = {
+    "awaiting_approval": _l("Awaiting an administrator"),
+    "approved": _l("Approved"),
+    "done": _l("Done"),
+    "rejected": _l("Rejected"),
+}
+ASPECT_LABELS = {
+    "quality": _l("Cleaning quality"),
+    "punctuality": _l("Punctuality"),
+    "attitude": _l("Attitude"),
+    "price": _l("Clear pricing"),
+}
+FOLLOW_UP_CHANNEL_LABELS = {"call": _l("Phone call"), "visit": _l("Visit"), "message": _l("Message")}
+FOLLOW_UP_STATE_LABELS = {
+    "not_active": _l("Not served in the last 12 months"),
+    "done": _l("Done this quarter"),
+    "due": _l("Due this quarter"),
+    "overdue": _l("Overdue"),
+}

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hk.aftersales import followups
 from hk.auth.access import roles_required
 from hk.extensions import db
 from hk.models import Customer
@@ -56,6 +57,7 @@ def _customer_page(customer: Customer | None, form: CustomerForm, status: int = 
         jobs, records = queries.customer_jobs(customer, page_arg("jobs"))
         context.update(jobs=jobs.items, job_pages=jobs, records=records)
         context.update(events_page("customer", customer.id))
+        context.update(followups.history(customer))
     return render_template("office/customer.html", customer=customer, form=form, **context), status
 
 

@@ -14,11 +14,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -32,6 +34,7 @@ from wtforms.validators import (
 
 from hk.domain.dispatch import Repeat
 from hk.formtools import max_chars
+from hk.labels import FOLLOW_UP_CHANNEL_LABELS
 
 
 class SubForm(FlaskForm):
@@ -232,3 +235,37 @@ class PriceForm(FlaskForm):
     unit_price = AmountField(
         _l("Price"), message=_l("The price must be a number of 0 or more, with at most two decimals.")
     )
+
+
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+class FollowUpForm(FlaskForm):
+    """A follow-up call, visit or message (回访) and what came of it."""
+
+    channel = RadioField(
+        _l("How"),
+        choices=_choices(FOLLOW_UP_CHANNEL_LABELS),
+        default="call",
+        validators=[InputRequired(message=_l("Please choose how you followed up."))],
+    )
+    satisfied = RadioField(
+        _l("Is the customer satisfied?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        validators=[InputRequired(message=_l("Please say whether the customer is satisfied."))],
+    )
+    score = RadioField(
+        _l("Score (1–5, optional)"),
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        validators=[Optional()],
+    )
+    notes = TextAreaField(
+        _l("What the customer said"),
+        validators=[Length(max=2000, message=_l("At most %(max)d characters.", max=2000))],
+    )
+    next_step = TextAreaField(
+        _l("Next step"),
+        validators=[Length(max=1000, message=_l("At most %(max)d characters.", max=1000))],
+    )
+    client_key = HiddenField()

@@ -54,6 +54,9 @@ ACCESS = {
     "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
     "office.edit_checklist": ("/office/catalogue/999999/checklist", {S, A}, 404),
     "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
+    "office.list_follow_ups": ("/office/follow-ups", {S, A}, 200),
+    "office.new_follow_up": ("/office/customers/999999/follow-ups/new", {S, A}, 404),
+    "office.show_follow_up": ("/office/follow-ups/999999", {S, A}, 404),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),

@@ -1,4 +1,4 @@
-"""The worker hands the phone over; the customer cannot reach the worker's screens; the worker takes it back."""
+"""The worker hands the phone over; the customer cannot reach worker screens; the worker takes it back."""
 
 import re
 
