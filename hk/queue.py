@@ -86,3 +86,13 @@ def sweep_records() -> None:
     with _context():
         for record_id in records_due():
             make_record(record_id)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_cases() -> None:
+    """Every five minutes: resolved complaints the customer has not confirmed within a week close."""
+    from hk.aftersales.cases import close_resolved
+    from hk.database import writing
+
+    with _context(), writing():
+        close_resolved()

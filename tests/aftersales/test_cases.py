@@ -132,3 +132,14 @@ def test_resolved_cases_close_themselves_after_a_week(app):
     assert db.session.get(Complaint, case.id).status == CaseStatus.CLOSED
     assert db.session.get(Complaint, young.id).status == CaseStatus.RESOLVED
     assert cases.close_resolved(now) == 0
+
+
+def test_the_queue_sweep_closes_week_old_resolved_cases(app):
+    from hk.queue import sweep_cases
+
+    case, supervisor = _case()
+    cases.reply(case, supervisor, "已处理", "r1")
+    cases.act(case, CaseAction.RESOLVE, supervisor, root_cause="沟通不足", now=utcnow() - timedelta(days=8))
+    sweep_cases.call_local()
+    db.session.expire_all()
+    assert db.session.get(Complaint, case.id).status == CaseStatus.CLOSED
