@@ -80,7 +80,7 @@ def seed_demo_command(force: bool):
     from hk.demo import seed_demo
 
     password = os.environ.get("HK_DEMO_PASSWORD") or secrets.token_urlsafe(9)
-    result = seed_demo(password, current_app.config["TIMEZONE"], only_demo=not force)
+    result = seed_demo(password, current_app.config["TIMEZONE"], only_demo=not force, history=True)
     if not result.seeded:
         click.echo(f"demo: {result.message}")
         return

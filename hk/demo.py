@@ -157,10 +157,11 @@ def _certificates(user: User, today: date, index: int) -> None:
     )
 
 
-def seed_demo(password: str, tz: str, only_demo: bool = True) -> DemoResult:
+def seed_demo(password: str, tz: str, only_demo: bool = True, history: bool = False) -> DemoResult:
     """Create the demo company, or bring an existing demo up to date (today's jobs, passwords).
 
     With only_demo, a database that already has users and was not made by this seed is left alone.
+    With history, past signed jobs and their after-sales are added once (hk/demo_history.py).
     """
     has_users = db.session.scalar(select(func.count(User.id))) > 0
     if only_demo and has_users and not is_demo_database():
@@ -216,4 +217,8 @@ def seed_demo(password: str, tz: str, only_demo: bool = True) -> DemoResult:
         db.session.flush()
         record_event(None, "system", 0, DEMO_MARK)
     db.session.commit()
+    if history:
+        from hk.demo_history import seed_history
+
+        seed_history(users, customers)
     return DemoResult(True, created_users, created_jobs)

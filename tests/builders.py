@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 from datetime import date, datetime, timedelta
-from functools import cache
 
-from PIL import Image
 from sqlalchemy import func, select, text
 
 from hk.catalogue import load_catalogue_file
-from hk.domain.catalogue import StageKind
-from hk.domain.workflow import OPEN_KIND, STAGE_PHOTO_KIND, Answer, Status
+from hk.demo_history import advance_job
+from hk.domain.workflow import Status
 from hk.extensions import db
 from hk.jobs.service import build_quote
 from hk.models import (
@@ -20,13 +17,10 @@ from hk.models import (
     CertificateKind,
     ChecklistTemplate,
     Customer,
-    ItemCheck,
     Job,
-    Photo,
     PriceItem,
     Role,
     ServiceType,
-    StageCompletion,
     TemplateItem,
     TemplateStage,
     User,
@@ -34,8 +28,6 @@ from hk.models import (
     utcnow,
 )
 from hk.models.people import hash_password
-from hk.photos import ProcessedPhoto, process_photo
-from hk.storage import get_storage
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
@@ -175,77 +167,4 @@ def make_job(
     db.session.commit()
     if Status(state) != Status.SCHEDULED:
         advance_job(job, state, photos=photos)
-    return job
-
-
-# The stage kind open in each state a job reaches by working through its checklist, in order.
-_OPEN_KIND_OF = {**OPEN_KIND, Status.AWAITING_SIGNATURE: None}
-_KIND_ORDER = list(StageKind)
-
-
-@cache
-def _processed_photo() -> ProcessedPhoto:
-    buf = io.BytesIO()
-    Image.new("RGB", (800, 600), (90, 140, 200)).save(buf, "JPEG")
-    return process_photo(buf.getvalue())
-
-
-def _add_photo(job: Job, stage: dict, item: dict) -> None:
-    processed = _processed_photo()
-    storage = get_storage()
-    job_photo = Photo(
-        job_id=job.id,
-        stage_code=stage["code"],
-        item_code=item["code"],
-        kind=STAGE_PHOTO_KIND[stage["kind"]],
-        storage_key=storage.put(processed.image, "photos", ".jpg"),
-        thumb_key=storage.put(processed.thumb, "thumbs", ".jpg"),
-        print_key=storage.put(processed.print_image, "prints", ".jpg"),
-        sha256=processed.sha256,
-        width=processed.width,
-        height=processed.height,
-        size_bytes=len(processed.image),
-        client_key=f"builder-{job.id}-{stage['code']}-{item['code']}",
-        uploaded_by_id=job.worker_id,
-    )
-    db.session.add(job_photo)
-
-
-def advance_job(job: Job, state: Status | str, photos: bool = True) -> Job:
-    """Put a scheduled job where the worker would have it after working through the checklist.
-
-    Every stage before the open one (all of them for "awaiting_signature") is done as `Phone.walk`
-    does it: each item answered (done, or safe in the safety check), a photo for each item that
-    needs one (`photos=False` leaves them out), the quote confirmed with the customer's valuables
-    noted, the tools removed with a remark, and the stage completed. No events are logged.
-    """
-    state = Status(state)
-    if state not in _OPEN_KIND_OF:
-        raise ValueError(f"make_job cannot build a job in state {state!r}")
-    open_kind = _OPEN_KIND_OF[state]
-    now = utcnow()
-    job.checked_in_at = now
-    for stage in job.stages:
-        if open_kind is not None and _KIND_ORDER.index(stage["kind"]) >= _KIND_ORDER.index(open_kind):
-            break
-        for item in stage["items"]:
-            answer = Answer.SAFE if stage["kind"] == StageKind.SAFETY else Answer.DONE
-            job.checks.append(
-                ItemCheck(
-                    stage_code=stage["code"],
-                    item_code=item["code"],
-                    answer=answer,
-                    checked_by_id=job.worker_id,
-                )
-            )
-            if photos and item["photo_required"]:
-                _add_photo(job, stage, item)
-        if stage["kind"] == StageKind.PRE_SERVICE:
-            job.quote_confirmed_at, job.quote_confirmed_total = now, job.quote_total
-            job.valuables_notes = "玉镯在卧室梳妆台"
-        if stage["kind"] == StageKind.POST_SERVICE:
-            job.tools_removed, job.handover_remarks, job.handover_completed_at = True, "客户满意", now
-        job.completions.append(StageCompletion(stage_code=stage["code"], completed_by_id=job.worker_id))
-    job.status = state
-    db.session.commit()
     return job

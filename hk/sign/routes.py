@@ -24,17 +24,11 @@ from hk.records.render import qr_data_uri
 from hk.records.review import photo_pairs, review_data, review_digest
 from hk.sign import bp, service
 from hk.sign.forms import RefuseForm, SignForm
+from hk.sign.service import consent_sentence
 from hk.storage import get_storage
 from hk.views_helpers import current_lang
 
 LANGS = ("zh_CN", "en")
-
-
-def consent_sentence() -> str:
-    """The sentence the customer agrees to, in the language of the page."""
-    return _(
-        "I have reviewed the work, the photos and the price above and confirm the service was done as shown."
-    )
 
 
 def _customer_lang() -> str:

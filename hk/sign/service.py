@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from hk.domain import workflow
 from hk.domain.workflow import Action
 from hk.extensions import db
@@ -9,6 +11,13 @@ from hk.jobs.service import facts_for, log
 from hk.models import Job, ServiceRecord, SignOff, SignOffKind, User
 from hk.records import links
 from hk.records import service as records
+
+
+def consent_sentence() -> str:
+    """The sentence the customer agrees to, in the language of the page."""
+    return _(
+        "I have reviewed the work, the photos and the price above and confirm the service was done as shown."
+    )
 
 
 def finish(job: Job, user: User, signoff: SignOff) -> ServiceRecord:
