@@ -12,8 +12,8 @@ between taps), upload 7 photos of 1600×1200, fill the pre-service and handover 
 stage, have the customer sign, and ask for the record as often as the thanks page does until the PDF
 is ready. Logins check a real scrypt hash (one hash shared by all cleaners) unless --cheap-login.
 Logs stay in the printed folder.
-Request kinds: page = GETs (a redirect followed counts as one), form = check-in, pre-service and
-handover posts, baseline = GET /healthz every 0.5 s beside the cleaners.
+Request kinds: page = GETs (a redirect followed counts as one), form = check-in, pre-service,
+handover and hand-to-customer posts, baseline = GET /healthz every 0.5 s beside the cleaners.
 """
 
 from __future__ import annotations
@@ -155,7 +155,9 @@ class Phone:
         await self.req("page", "GET", r.headers["location"], follow_redirects=True)
 
     async def sign(self) -> None:
-        """The customer reviews and signs; then wait for the record, as the thanks page does."""
+        """The phone goes to the customer, who reviews and signs; then wait for the record, as the thanks
+        page does."""
+        await self.post("form", "/customer-mode")  # "Customer review and signature": customer mode
         r = await self.req("page", "GET", f"{self.path}/review?lang=zh_CN")
         shown = SHOWN.search(r.text)
         if not shown:
