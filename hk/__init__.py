@@ -111,6 +111,9 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(office_bp)
     register_error_handlers(app)
     init_database(app)  # after every blueprint: it wraps their views
+    from hk.ratelimit import init_limits
+
+    init_limits(app)  # after init_database: a request rerun after a lost race is counted once
 
     from hk.auth.access import enforce_login
 

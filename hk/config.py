@@ -60,13 +60,28 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    # Redis (queue, and later shared limits) when several servers run; without it the queue is a
+    # Redis (queue, shared rate limits) when several servers run; without it the queue is a
     # SQLite file in instance/ and `make run` needs no server.
     REDIS_URL = _env("REDIS_URL")
     QUEUE = _env("QUEUE")  # "sqlite", "redis", "memory" or "immediate"; chosen from REDIS_URL when unset
     QUEUE_PATH = _env("QUEUE_PATH")  # the SQLite queue file; instance/queue.db by default
     # Number of reverse proxies in front of hk whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    # Limits per client address (the one login throttling counts) on what anyone may ask without
+    # logging in (hk/ratelimit.py, Flask-Limiter), as "N per minute; M per hour": PDFs checked at
+    # /verify, look-ups of a record's code (/verify/<code>), the customer's link (/r/<token>).
+    RATELIMIT_VERIFY_UPLOAD = _env("RATELIMIT_VERIFY_UPLOAD", "10 per minute; 60 per hour")
+    RATELIMIT_VERIFY_LOOKUP = _env("RATELIMIT_VERIFY_LOOKUP", "30 per minute; 300 per hour")
+    RATELIMIT_CUSTOMER_LINK = _env("RATELIMIT_CUSTOMER_LINK", "120 per minute; 1200 per hour")
+    # Where the counts live: each server process counts on its own in memory; Redis shares them
+    # between processes and servers (HK_REDIS_URL's when set).
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # A Redis that is slow or gone costs a request at most a quarter of a second, then each process
+    # counts in memory until Redis answers again; an error in counting never refuses a request.
+    RATELIMIT_STORAGE_OPTIONS: dict = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STRATEGY = "moving-window"  # exact: no burst of twice the figure across a window's edge
     TESTING = False
 
 
@@ -80,6 +95,12 @@ class TestConfig(Config):
     COMPANY_NAME = "测试家政"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
     QUEUE = "immediate"  # tasks run inside the request that enqueues them; tests of the queue choose "memory"
+    # The limiter runs in every test, with figures no other test reaches; tests/test_ratelimit.py
+    # sets its own.
+    RATELIMIT_VERIFY_UPLOAD = "10000 per minute"
+    RATELIMIT_VERIFY_LOOKUP = "10000 per minute"
+    RATELIMIT_CUSTOMER_LINK = "10000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 def finalize(app) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from hk.extensions import db
+from hk.ratelimit import retry_minutes
 
 MESSAGES = {
     400: (_l("Something in the request was wrong"), _l("Please go back and try again.")),
@@ -42,12 +45,25 @@ def _render(code: int, title, detail):
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
 
 
+def too_many_requests(_error=None):
+    """A request refused by a rate limit: why, and in how many minutes to try again."""
+    minutes = retry_minutes()
+    detail = ngettext(
+        "Too many requests from this network. Please try again in %(num)d minute.",
+        "Too many requests from this network. Please try again in %(num)d minutes.",
+        minutes,
+    )
+    return _render(429, MESSAGES[429][0], detail)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install one friendly page for every HTTP error."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         return _render(400, *CSRF_MESSAGE)
+
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

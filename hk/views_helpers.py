@@ -26,6 +26,15 @@ def current_lang() -> str:
     return "en" if locale is not None and locale.language == "en" else "zh_CN"
 
 
+def client_address() -> str:
+    """The address a request comes from, as login throttling and the rate limits count it.
+
+    It is the TCP peer's, or with HK_TRUSTED_PROXIES=n the one the n-th proxy saw (ProxyFix in
+    create_app); an X-Forwarded-For header is never believed otherwise.
+    """
+    return request.remote_addr or "?"
+
+
 def pdf_response(record: ServiceRecord, inline: bool = False) -> Response:
     """A record's signed PDF, to show in the browser (inline) or to download; never cached."""
     response = make_response(get_storage().get(record.pdf_key))

@@ -139,6 +139,32 @@ def app(_app):
 
 
 @pytest.fixture
+def make_app(app, database_url, tmp_path):
+    """make_app(**settings): another app on the test database, as another server would be.
+
+    TestConfig's settings unless `base` names another class; the queue's app is put back after.
+    """
+    from hk import queue
+
+    saved, made = list(queue._apps), []
+
+    def _make(base: type = TestConfig, **settings):
+        config = {k: getattr(base, k) for k in dir(base) if k.isupper()}
+        instance = tmp_path / f"instance-{len(made)}"
+        other = create_app(
+            {**config, "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance), **settings}
+        )
+        made.append(other)
+        return other
+
+    yield _make
+    queue._apps[:] = saved
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def queued(app):
     """The queue holds tasks until the test runs them (hk.queue.run_pending), as a worker would later."""
     from hk.queue import huey

@@ -24,6 +24,7 @@ from hk.auth.service import (
 )
 from hk.database import reads_first
 from hk.extensions import db
+from hk.views_helpers import client_address
 
 # Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/\t/evil" and
 # "/\\evil" lead to another site: a target with any control character, space or backslash is refused.
@@ -85,12 +86,12 @@ def login():
     status = 200
     if form.validate_on_submit():
         usual = form.username.data.strip().lower() in _usual_names()
-        result = authenticate(form.username.data, form.password.data, request.remote_addr or "?", usual)
+        result = authenticate(form.username.data, form.password.data, client_address(), usual)
         if result.user is not None:
             user = result.user
             if user.locale is None and session.get("lang"):
                 user.locale = session["lang"]
-            start_session(user, request.remote_addr or "?", request.user_agent.string)
+            start_session(user, client_address(), request.user_agent.string)
             db.session.commit()
             session.clear()
             login_user(user, remember=form.remember.data)

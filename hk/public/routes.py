@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 
 from hk.auth.access import public
 from hk.database import reads_first
+from hk.errors import too_many_requests
 from hk.extensions import db, htmx
 from hk.models import CustomerLink, RecordStatus, RenderStatus, ServiceRecord
 from hk.public import bp
+from hk.ratelimit import limited, retry_minutes
 from hk.records import links
 from hk.records import service as records
 from hk.records.links import LinkState
@@ -38,6 +42,7 @@ def _check_upload():
 @bp.route("/verify", methods=["GET", "POST"])
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
+@limited("verify_upload", "verify_lookup")  # every POST is an upload; every request with a code a look-up
 @reads_first  # an upload is only read and checked: no write lock while the PDF is parsed
 def verify(code: str | None = None):
     """Whether a record exists and is current; and whether an uploaded PDF is genuine."""
@@ -66,6 +71,23 @@ def verify(code: str | None = None):
     ), status
 
 
+@bp.errorhandler(RateLimitExceeded)
+def too_many_checks(error: RateLimitExceeded):
+    """A check refused for its address: the check page again, saying why and when to try again.
+
+    Nothing was looked up or read. The customer's pages answer with the friendly 429 page.
+    """
+    if request.endpoint != "public.verify":
+        return too_many_requests(error)
+    refused = ngettext(
+        "Too many checks from this network. Please try again in %(num)d minute.",
+        "Too many checks from this network. Please try again in %(num)d minutes.",
+        retry_minutes(),
+    )
+    code = (request.view_args or {}).get("code")
+    return render_template("public/verify.html", code=code, refused=refused, Verdict=Verdict), 429
+
+
 def _link_or_error(token: str) -> tuple[CustomerLink | None, str | None, int]:
     """The customer link behind a token, or why it cannot be used and the status to answer with."""
     link, state = links.link_for_token(token)
@@ -80,6 +102,7 @@ def _link_or_error(token: str) -> tuple[CustomerLink | None, str | None, int]:
 
 @bp.route("/r/<token>")
 @public
+@limited("customer_link")
 def customer_record(token: str):
     """The customer's own page: their record, to view and download."""
     link, error, status = _link_or_error(token)
@@ -98,6 +121,7 @@ def customer_record(token: str):
 
 @bp.route("/r/<token>/record.pdf")
 @public
+@limited("customer_link")
 def customer_pdf(token: str):
     """Download the current signed PDF through the customer's link."""
     link, error, status = _link_or_error(token)
