@@ -20,6 +20,9 @@ PARAMS = {
     RefusalCode.ITEM_MISSING: {"item": "hob"},
     RefusalCode.PHOTO_MISSING: {"item": "hob"},
     RefusalCode.NOT_SAFE: {"item": "hob"},
+    RefusalCode.OPEN_JOBS: {"count": 2},
+    RefusalCode.PASSWORD_TOO_SHORT: {"min": 8},
+    RefusalCode.PASSWORD_TOO_LONG: {"max": 128},
 }
 GENERIC = "This cannot be done at this point of the job."
 
