@@ -112,9 +112,10 @@ def create_app(config: object | dict | None = None) -> Flask:
     register_error_handlers(app)
     init_database(app)  # after every blueprint: it wraps their views
 
-    from hk.auth.access import enforce_login
+    from hk.auth.access import enforce_login, may
 
     app.before_request(enforce_login)
+    app.jinja_env.globals["may"] = may
     app.after_request(_security_headers)
 
     from hk.cli import hk_cli

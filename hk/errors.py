@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from hk.extensions import db
 
@@ -32,6 +32,17 @@ MESSAGES = {
     ),
 }
 
+
+class AdminOnly(Forbidden):
+    """Refused because only an administrator may do this (a supervisor asking gets told so)."""
+
+
+ADMIN_ONLY_TITLE = _l("Only an administrator can do this")
+ADMIN_ONLY_DETAIL = {
+    "page": _l("This page is for administrators. If you need something from it, ask an administrator."),
+    "action": _l("Nothing was changed. If it needs doing, ask an administrator of your company."),
+}
+
 CSRF_MESSAGE = (
     _l("This form has expired"),
     _l("For your safety, forms expire after a while. Please go back, reload the page and try again."),
@@ -48,6 +59,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         return _render(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(AdminOnly)
+    def admin_only(_error):
+        detail = ADMIN_ONLY_DETAIL["page" if request.method in ("GET", "HEAD") else "action"]
+        return _render(403, ADMIN_ONLY_TITLE, detail)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
