@@ -115,9 +115,10 @@ def create_app(config: object | dict | None = None) -> Flask:
 
     init_limits(app)  # after init_database: a request rerun after a lost race is counted once
 
-    from hk.auth.access import enforce_login
+    from hk.auth.access import enforce_login, may
 
     app.before_request(enforce_login)
+    app.jinja_env.globals["may"] = may
     app.after_request(_security_headers)
 
     from hk.cli import hk_cli

@@ -8,12 +8,15 @@ import secrets
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from hk.catalogue import DEFAULT_CATALOGUE, load_catalogue_file
+from hk.domain.accounts import password_problems
 from hk.domain.catalogue import CatalogueError
 from hk.extensions import db
 from hk.models import Role, User, WorkerProfile
+from hk.refusals import refusal_text
 
 hk_cli = AppGroup("hk", help="hk administration commands.")
 
@@ -33,8 +36,10 @@ hk_cli = AppGroup("hk", help="hk administration commands.")
 )
 def create_user(username: str, role: str, display_name: str | None, phone: str | None, password: str):
     """Create a user, or reset the password and role of an existing one."""
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
+    problems = password_problems(password)
+    if problems:
+        with force_locale("en"):
+            raise click.ClickException(refusal_text(problems[0]))
     username = username.strip().lower()
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None

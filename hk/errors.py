@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from hk.extensions import db
 from hk.ratelimit import retry_minutes
@@ -33,6 +33,17 @@ MESSAGES = {
         _l("Something went wrong on our side"),
         _l("What you saved before is safe. Please try again in a moment."),
     ),
+}
+
+
+class AdminOnly(Forbidden):
+    """Refused because only an administrator may do this (a supervisor asking gets told so)."""
+
+
+ADMIN_ONLY_TITLE = _l("Only an administrator can do this")
+ADMIN_ONLY_DETAIL = {
+    "page": _l("This page is for administrators. If you need something from it, ask an administrator."),
+    "action": _l("Nothing was changed. If it needs doing, ask an administrator of your company."),
 }
 
 CSRF_MESSAGE = (
@@ -64,6 +75,11 @@ def register_error_handlers(app: Flask) -> None:
         return _render(400, *CSRF_MESSAGE)
 
     app.register_error_handler(RateLimitExceeded, too_many_requests)
+
+    @app.errorhandler(AdminOnly)
+    def admin_only(_error):
+        detail = ADMIN_ONLY_DETAIL["page" if request.method in ("GET", "HEAD") else "action"]
+        return _render(403, ADMIN_ONLY_TITLE, detail)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -95,6 +95,19 @@ _TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
         total=format_currency(p["total"], "CNY"),
         left=format_currency(p["left"], "CNY"),
     ),
+    C.NOT_ADMIN: lambda p, item, name: _("Only an administrator can do this."),
+    C.LAST_ADMIN: lambda p, item, name: _(
+        "The company needs at least one active administrator. Make someone else an administrator first."
+    ),
+    C.OPEN_JOBS: lambda p, item, name: _(
+        "%(count)d unfinished job(s) are assigned to this cleaner. Reassign them first.", count=p["count"]
+    ),
+    C.PASSWORD_TOO_SHORT: lambda p, item, name: _(
+        "The password needs at least %(min)d characters.", min=p["min"]
+    ),
+    C.PASSWORD_TOO_LONG: lambda p, item, name: _(
+        "The password may have at most %(max)d characters.", max=p["max"]
+    ),
 }
 
 

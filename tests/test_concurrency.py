@@ -20,8 +20,10 @@ from hk.models import (
     Job,
     Photo,
     RenderStatus,
+    Role,
     ServiceRecord,
     SignOff,
+    User,
 )
 from hk.queue import huey, run_pending
 from hk.records.making import make_record
@@ -232,3 +234,66 @@ def test_twenty_signings_at_once_all_get_records_in_one_chain(app, queued):
     assert verify_chain() == []
     result = app.test_cli_runner().invoke(args=["hk", "verify-chain"])
     assert result.exit_code == 0 and "20 records" in result.output
+
+
+# --- administrators at the same instant --------------------------------------------------------
+
+
+def _admin_post(app, admin, path, data):
+    """A call that posts an account change from the administrator's own browser."""
+    client = _client_for(app, admin)
+    token = csrf_token(client, "/office/staff")
+    return lambda: client.post(path, data={"csrf_token": token, **data})
+
+
+def _enabled_admins() -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.is_enabled.is_(True))
+    )
+
+
+def _account_events() -> int:
+    return db.session.scalar(select(func.count(Event.id)).where(Event.action.like("account.%")))
+
+
+@pytest.mark.parametrize(("path", "data"), [("role", {"role": "supervisor"}), ("enabled", {})])
+def test_two_administrators_demoting_each_other_at_once_leave_one(app, path, data):
+    first, second = make_user("admin"), make_user("admin")
+    answers = _at_once(
+        [
+            _admin_post(app, first, f"/office/staff/{second.id}/{path}", data),
+            _admin_post(app, second, f"/office/staff/{first.id}/{path}", data),
+        ]
+    )
+    codes = sorted(r.status_code for r in answers)
+    # the winner's change is made; the loser was no longer an administrator when its turn came:
+    # logged out already (302) or refused under the lock (403), never a 5xx
+    assert codes in ([302, 303], [303, 403]), codes
+    assert _enabled_admins() == 1
+    assert _account_events() == 1
+
+
+def test_the_last_two_administrators_stepping_down_at_once_leave_one(app):
+    admins = [make_user("admin"), make_user("admin")]
+    answers = _at_once(
+        [_admin_post(app, a, f"/office/staff/{a.id}/role", {"role": "supervisor"}) for a in admins]
+    )
+    assert sorted(r.status_code for r in answers) == [303, 409]
+    refused = next(r for r in answers if r.status_code == 409)
+    assert "公司至少要有一名启用中的管理员" in refused.get_data(as_text=True)
+    assert _enabled_admins() == 1
+    assert _account_events() == 1
+
+
+def test_three_administrators_each_demoting_the_next_at_once_leave_at_least_one(app):
+    admins = [make_user("admin") for _ in range(3)]
+    calls = [
+        _admin_post(app, a, f"/office/staff/{admins[(n + 1) % 3].id}/role", {"role": "supervisor"})
+        for n, a in enumerate(admins)
+    ]
+    answers = _at_once(calls)
+    assert all(r.status_code in (302, 303, 403) for r in answers), [r.status_code for r in answers]
+    left = _enabled_admins()
+    assert left >= 1
+    assert _account_events() == 3 - left == sum(r.status_code == 303 for r in answers)

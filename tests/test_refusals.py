@@ -22,6 +22,9 @@ PARAMS = {
     RefusalCode.PHOTO_MISSING: {"item": "hob"},
     RefusalCode.NOT_SAFE: {"item": "hob"},
     RefusalCode.REFUND_ABOVE_TOTAL: {"total": Decimal("170.00"), "left": Decimal("20.00")},
+    RefusalCode.OPEN_JOBS: {"count": 2},
+    RefusalCode.PASSWORD_TOO_SHORT: {"min": 8},
+    RefusalCode.PASSWORD_TOO_LONG: {"max": 128},
 }
 GENERIC = "This cannot be done at this point of the job."
 

@@ -8,8 +8,11 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from hk.errors import AdminOnly
 from hk.extensions import login_manager
 from hk.models import Role
+
+ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
 def public(view: Callable) -> Callable:
@@ -19,7 +22,10 @@ def public(view: Callable) -> Callable:
 
 
 def roles_required(*roles: Role) -> Callable:
-    """Allow a view only to logged-in users holding one of the roles; others get 403."""
+    """Allow a view only to logged-in users holding one of the roles; others get 403.
+
+    A view for administrators alone says so on its 403 page ("Only an administrator can do this").
+    """
     allowed = frozenset(Role(r) for r in roles)
 
     def decorator(view: Callable) -> Callable:
@@ -28,6 +34,8 @@ def roles_required(*roles: Role) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
+                if allowed == ADMIN_ONLY:
+                    raise AdminOnly()
                 abort(403)
             return view(*args, **kwargs)
 
@@ -40,6 +48,19 @@ def roles_required(*roles: Role) -> Callable:
 def any_role(view: Callable) -> Callable:
     """Allow a view to every logged-in user, whatever the role."""
     return roles_required(*Role)(view)
+
+
+def may(endpoint: str) -> bool:
+    """Whether the person logged in may use an endpoint, by the roles it declares.
+
+    Pages show a link or a button only when its endpoint says yes, so no one is shown an action
+    that would answer 403 (a template global: `{% if may('office.update_price') %}`).
+    """
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "hk_public", False):
+        return True
+    roles = getattr(view, "hk_roles", None)
+    return bool(roles) and current_user.is_authenticated and current_user.role in roles
 
 
 def enforce_login():

@@ -78,9 +78,14 @@ class RefusalCode(StrEnum):
     ITEM_MISSING = "item_missing"
     JOB_BLOCKED = "job_blocked"
     JOB_PAUSED = "job_paused"
+    LAST_ADMIN = "last_admin"
+    NOT_ADMIN = "not_admin"
     NOT_QUALIFIED = "not_qualified"
     NOT_SAFE = "not_safe"
+    OPEN_JOBS = "open_jobs"
     OVERLAP = "overlap"
+    PASSWORD_TOO_LONG = "password_too_long"  # noqa: S105 (a refusal code, not a password)
+    PASSWORD_TOO_SHORT = "password_too_short"  # noqa: S105
     PHOTO_MISSING = "photo_missing"
     QUOTE_CONFIRMED = "quote_confirmed"
     QUOTE_NOT_CONFIRMED = "quote_not_confirmed"

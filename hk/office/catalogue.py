@@ -1,4 +1,8 @@
-"""Back office: the service catalogue — checklists (as a form or as text), prices, import and export."""
+"""Back office: the service catalogue — checklists (as a form or as text), prices, import and export.
+
+Everyone in the office reads and exports it; only an administrator changes what the company sells
+and charges (each editor's GET and POST are two endpoints, so the role table says so).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from hk.extensions import db
 from hk.models import PriceItem, ServiceType
 from hk.office import bp, queries, service
 from hk.office.checklist_form import ChecklistForm, entry_from, form_data
-from hk.office.common import OFFICE, events_page
+from hk.office.common import ADMIN, OFFICE, events_page
 from hk.office.forms import ImportForm, PriceForm, TemplateForm
 
 
@@ -45,42 +49,66 @@ def _saved(st: ServiceType, data: dict, endpoint: str):
     return redirect(url_for(endpoint, service_id=st.id), code=303)
 
 
-@bp.route("/catalogue/<int:service_id>", methods=["GET", "POST"])
-@roles_required(*OFFICE)
-def edit_service_type(service_id: int):
-    """Edit a checklist and its prices in the catalogue format; a change makes a new version."""
-    st = db.get_or_404(ServiceType, service_id)
-    form = TemplateForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            return _saved(st, load_text(form.text.data), "office.edit_service_type")
-        except CatalogueError as exc:
-            error = str(exc)
-    if request.method == "GET":
-        form.text.data = export_service_types([st])
-    status = 422 if (error or form.errors) else 200
+def _service_type_page(st: ServiceType, form: TemplateForm, error: str | None = None, status: int = 200):
+    """A checklist and its prices in the catalogue format, with its versions and change log."""
     return render_template(
         "office/service_type.html", st=st, form=form, error=error, **events_page("service_type", st.id)
     ), status
 
 
-@bp.route("/catalogue/<int:service_id>/checklist", methods=["GET", "POST"])
+@bp.route("/catalogue/<int:service_id>")
+@roles_required(*OFFICE)
+def edit_service_type(service_id: int):
+    """A checklist and its prices in the catalogue format: an administrator edits it, others read it."""
+    st = db.get_or_404(ServiceType, service_id)
+    return _service_type_page(st, TemplateForm(formdata=None, text=export_service_types([st])))
+
+
+@bp.route("/catalogue/<int:service_id>", methods=["POST"])
+@roles_required(*ADMIN)
+def save_service_type(service_id: int):
+    """Save a checklist edited in the catalogue format; a change makes a new version."""
+    st = db.get_or_404(ServiceType, service_id)
+    form = TemplateForm()
+    if not form.validate():
+        return _service_type_page(st, form, status=422)
+    try:
+        return _saved(st, load_text(form.text.data), "office.edit_service_type")
+    except CatalogueError as exc:
+        return _service_type_page(st, form, str(exc), 422)
+
+
+def _checklist_page(st: ServiceType, form: ChecklistForm, error: str | None = None, status: int = 200):
+    return render_template("office/checklist.html", st=st, form=form, error=error), status
+
+
+def _entry(st: ServiceType) -> dict:
+    """The service type as one entry of the catalogue format."""
+    return yaml.safe_load(export_service_types([st]))["service_types"][0]
+
+
+@bp.route("/catalogue/<int:service_id>/checklist")
 @roles_required(*OFFICE)
 def edit_checklist(service_id: int):
-    """The checklist as a form: stages and items in order, flags, labels in both languages."""
+    """The checklist as a form: stages and items in order, flags, labels in both languages (read-only
+    for a supervisor)."""
     st = db.get_or_404(ServiceType, service_id)
-    entry = yaml.safe_load(export_service_types([st]))["service_types"][0]
-    form = ChecklistForm(formdata=None, data=form_data(entry)) if request.method == "GET" else ChecklistForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            data = check({"format": FORMAT, "service_types": [entry_from(form.data, entry)]})
-            return _saved(st, data, "office.edit_checklist")
-        except CatalogueError as exc:
-            error = str(exc)
-    status = 422 if (error or form.errors) else 200
-    return render_template("office/checklist.html", st=st, form=form, error=error), status
+    return _checklist_page(st, ChecklistForm(formdata=None, data=form_data(_entry(st))))
+
+
+@bp.route("/catalogue/<int:service_id>/checklist", methods=["POST"])
+@roles_required(*ADMIN)
+def save_checklist(service_id: int):
+    """Save the checklist form; a change makes a new version."""
+    st = db.get_or_404(ServiceType, service_id)
+    form = ChecklistForm()
+    if not form.validate():
+        return _checklist_page(st, form, status=422)
+    try:
+        data = check({"format": FORMAT, "service_types": [entry_from(form.data, _entry(st))]})
+        return _saved(st, data, "office.edit_checklist")
+    except CatalogueError as exc:
+        return _checklist_page(st, form, str(exc), 422)
 
 
 @bp.route("/catalogue/export.yaml")
@@ -96,7 +124,7 @@ def export_catalogue(service_id: int | None = None):
 
 
 @bp.route("/catalogue/import", methods=["POST"])
-@roles_required(*OFFICE)
+@roles_required(*ADMIN)
 def import_catalogue():
     """Load a catalogue file; a wrong file is refused with the line named, and nothing changes."""
     upload = request.files.get("file")
@@ -121,7 +149,7 @@ def import_catalogue():
 
 
 @bp.route("/catalogue/prices/<int:price_id>", methods=["POST"])
-@roles_required(*OFFICE)
+@roles_required(*ADMIN)
 def update_price(price_id: int):
     """Change one price item's unit price; a negative or non-numeric price is refused."""
     item = db.get_or_404(PriceItem, price_id)

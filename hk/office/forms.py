@@ -24,7 +24,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -32,9 +31,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from hk import labels
+from hk.domain.accounts import password_problems
 from hk.domain.dispatch import Repeat
 from hk.formtools import max_chars
 from hk.labels import FOLLOW_UP_CHANNEL_LABELS
+from hk.models import Role
+from hk.refusals import refusal_text
 
 
 class SubForm(FlaskForm):
@@ -69,7 +72,16 @@ class CustomerForm(FlaskForm):
     has_elderly = BooleanField(_l("Elderly at home"))
 
 
-class NewWorkerForm(FlaskForm):
+def _password_policy(_form, field):
+    """The password rules of hk.domain.accounts, in the person's language."""
+    problems = password_problems(field.data or "")
+    if problems:
+        raise ValidationError(refusal_text(problems[0]))
+
+
+class AccountForm(FlaskForm):
+    """A new login account: who it is, and the first password the administrator hands over."""
+
     username = StringField(
         _l("Username"),
         validators=[
@@ -81,11 +93,22 @@ class NewWorkerForm(FlaskForm):
     )
     display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
+    password = PasswordField(_l("First password"), validators=[_required(), _password_policy])
+
+
+class NewWorkerForm(AccountForm):
     employee_no = StringField(_l("Employee no."), validators=[Optional(), max_chars(32)])
-    password = PasswordField(
-        _l("First password"),
-        validators=[_required(), Length(min=8, max=128, message=_l("8 to 128 characters."))],
-    )
+
+
+ROLE_CHOICES = [(r.value, labels.ROLE_LABELS[r.value]) for r in (Role.SUPERVISOR, Role.ADMIN, Role.WORKER)]
+
+
+class StaffForm(AccountForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.SUPERVISOR.value)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("New role"), choices=ROLE_CHOICES)
 
 
 class WorkerForm(FlaskForm):
@@ -262,10 +285,10 @@ class FollowUpForm(FlaskForm):
     )
     notes = TextAreaField(
         _l("What the customer said"),
-        validators=[Length(max=2000, message=_l("At most %(max)d characters.", max=2000))],
+        validators=[max_chars(2000)],
     )
     next_step = TextAreaField(
         _l("Next step"),
-        validators=[Length(max=1000, message=_l("At most %(max)d characters.", max=1000))],
+        validators=[max_chars(1000)],
     )
     client_key = HiddenField()

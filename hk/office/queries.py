@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from hk.domain.clock import day_bounds
@@ -24,6 +24,7 @@ from hk.models import (
     ServiceRecord,
     ServiceType,
     User,
+    WorkerProfile,
 )
 from hk.pagination import paginate
 
@@ -101,6 +102,34 @@ def workers(enabled_only: bool = False) -> list[User]:
 
 def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username == username.strip().lower())) is not None
+
+
+def employee_no_taken(employee_no: str) -> bool:
+    return (
+        db.session.scalar(select(WorkerProfile.user_id).where(WorkerProfile.employee_no == employee_no))
+        is not None
+    )
+
+
+# Administrators first, then supervisors, then cleaners.
+_ROLE_ORDER = case({Role.ADMIN.value: 0, Role.SUPERVISOR.value: 1}, value=User.role, else_=2)
+
+
+def staff(role: Role | None, page: int | None) -> Pagination:
+    """A page of every login account (or those of one role): administrators first, then by name."""
+    query = select(User).order_by(_ROLE_ORDER, User.display_name, User.id)
+    if role is not None:
+        query = query.where(User.role == role)
+    return paginate(query, page)
+
+
+def open_jobs_of(worker_id: int) -> int:
+    """How many jobs not yet finished (completed or cancelled) are assigned to a worker."""
+    return db.session.scalar(
+        select(func.count(Job.id)).where(
+            Job.worker_id == worker_id, Job.status.not_in([JobStatus.COMPLETED, JobStatus.CANCELLED])
+        )
+    )
 
 
 def certificate_states(worker: User, today: date) -> list[tuple[Certificate, str]]:

@@ -1,6 +1,7 @@
 """Back-office changes, each logged with who, when and what changed (before → after), and committed.
 
-Customers, workers and their certificates, the catalogue and its prices; jobs are in dispatch_service.
+Customers, workers and their certificates, the catalogue and its prices; jobs are in dispatch_service,
+login accounts (creating them, roles, access) in staff_service.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from hk.models import (
     Certificate,
     Customer,
     PriceItem,
-    Role,
     ServiceType,
     TrainingRecord,
     User,
-    WorkerProfile,
     record_event,
     utcnow,
 )
-from hk.models.people import hash_password
 from hk.photos import process_photo
 from hk.storage import get_storage
 
@@ -95,43 +93,6 @@ def archive_customer(actor: User, customer: Customer, archive: bool = True) -> N
 
 
 # --- workers -----------------------------------------------------------------------------------
-
-
-def create_worker(
-    actor: User, username: str, display_name: str, phone: str | None, password: str, employee_no: str | None
-) -> User:
-    """A new worker account with a profile."""
-    user = User(
-        username=username.strip().lower(),
-        display_name=display_name.strip(),
-        phone=phone,
-        role=Role.WORKER,
-        password_hash=hash_password(password),
-    )
-    user.profile = WorkerProfile(employee_no=employee_no or None)
-    db.session.add(user)
-    db.session.flush()
-    record_event(
-        actor,
-        "user",
-        user.id,
-        "worker.create",
-        changes={"username": user.username, "display_name": user.display_name},
-    )
-    db.session.commit()
-    return user
-
-
-def set_enabled(actor: User, user: User, enabled: bool) -> None:
-    """Enable or disable an account; disabling ends every session of it at once."""
-    if user.is_enabled == enabled:
-        return
-    apply_changes(
-        actor, user, "user", "worker.enable" if enabled else "worker.disable", {"is_enabled": enabled}
-    )
-    if not enabled:
-        user.session_version += 1
-    db.session.commit()
 
 
 def update_worker(actor: User, worker: User, values: dict, profile_values: dict) -> None:

@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from hk.auth.access import roles_required
 from hk.domain.clock import local_today
+from hk.domain.workflow import WorkflowError
 from hk.extensions import db
 from hk.jobs.messages import photo_rejection_text
 from hk.models import Certificate, CertificateKind, Role, TrainingTopic, User
-from hk.office import bp, queries, service
-from hk.office.common import OFFICE, events_page, tz
+from hk.office import bp, queries, service, staff_service
+from hk.office.common import ADMIN, OFFICE, account_refusals, events_page, tz
 from hk.office.forms import CertificateForm, NewWorkerForm, TrainingForm, WorkerForm
 from hk.photos import PhotoRejected
 from hk.storage import get_storage
@@ -39,19 +40,23 @@ def list_workers():
 
 
 @bp.route("/workers/new", methods=["POST"])
-@roles_required(*OFFICE)
+@roles_required(*ADMIN)
 def new_worker():
-    """Create a worker account."""
+    """Create a worker account (only an administrator creates login accounts)."""
     form = NewWorkerForm()
-    if form.validate() and queries.username_taken(form.username.data):
-        form.username.errors.append(_("This username is taken."))
+    if form.validate():
+        if queries.username_taken(form.username.data):
+            form.username.errors.append(_("This username is taken."))
+        if form.employee_no.data and queries.employee_no_taken(form.employee_no.data):
+            form.employee_no.errors.append(_("This employee number is taken."))
     if form.errors:
         return _workers_page(form, 422)
-    worker = service.create_worker(
+    worker = staff_service.create_account(
         current_user,
+        Role.WORKER,
         form.username.data,
         form.display_name.data,
-        form.phone.data or None,
+        form.phone.data,
         form.password.data,
         form.employee_no.data,
     )
@@ -116,13 +121,18 @@ def edit_worker(worker_id: int):
 
 
 @bp.route("/workers/<int:worker_id>/enabled", methods=["POST"])
-@roles_required(*OFFICE)
+@roles_required(*ADMIN)
 def set_worker_enabled(worker_id: int):
     """Disable a worker (their sessions end at once) or enable them again."""
     worker = _worker(worker_id)
     enable = request.form.get("enable") == "1"
-    service.set_enabled(current_user, worker, enable)
-    flash(_("Worker enabled.") if enable else _("Worker disabled and logged out everywhere."), "success")
+    try:
+        staff_service.change_account(current_user, worker.id, enabled=enable)
+    except WorkflowError as error:
+        for text in account_refusals(error):
+            flash(text, "error")
+    else:
+        flash(_("Worker enabled.") if enable else _("Worker disabled and logged out everywhere."), "success")
     return redirect(url_for("office.edit_worker", worker_id=worker.id), code=303)
 
 

@@ -1,4 +1,5 @@
-"""A supervisor on a tablet sets up a customer, a worker and a job; refused cases show why."""
+"""A supervisor on a tablet sets up a customer, a worker and a job; refused cases show why. The worker's
+login account is the administrator's to create."""
 
 import re
 from datetime import timedelta
@@ -38,13 +39,23 @@ def test_supervisor_sets_up_a_job_for_tomorrow(app, live_server, browser):
     expect(page.locator(".flash-success")).to_be_visible()
     shot(page, "office-1-customer")
 
-    # A worker with a valid health certificate (and the job certificate every worker needs).
+    # The administrator creates the worker's account; the supervisor is told it is not theirs to do.
     page.goto(f"{live_server}/office/workers")
-    page.get_by_label("用户名").fill("fenghua")
-    page.get_by_label("姓名", exact=True).fill("冯华")
-    page.get_by_label("初始密码").fill("first-password-1")
-    page.get_by_test_id("create-worker").click()
-    page.wait_for_url(re.compile(r"/office/workers/\d+$"))
+    expect(page.get_by_test_id("accounts-by-admin")).to_contain_text("登录账号由管理员创建")
+    expect(page.get_by_test_id("create-worker")).to_have_count(0)
+    admin = browser.new_context(viewport=TABLET, locale="zh-CN").new_page()
+    log_in(admin, live_server, "admin", PASSWORD)
+    admin.goto(f"{live_server}/office/workers")
+    admin.get_by_label("用户名").fill("fenghua")
+    admin.get_by_label("姓名", exact=True).fill("冯华")
+    admin.get_by_label("初始密码").fill("first-password-1")
+    admin.get_by_test_id("create-worker").click()
+    admin.wait_for_url(re.compile(r"/office/workers/\d+$"))
+    worker_url = admin.url
+    admin.context.close()
+
+    # A worker with a valid health certificate (and the job certificate every worker needs).
+    page.goto(worker_url)
     for kind, number in (("health", "JK-2026-88"), ("job", "JZ-2026-88")):
         page.get_by_label("类型", exact=True).select_option(kind)
         page.get_by_label("证书编号").fill(number)
@@ -98,4 +109,15 @@ def test_supervisor_sets_up_a_job_for_tomorrow(app, live_server, browser):
     expect(worker.get_by_test_id("upcoming")).to_contain_text("冯女士")
     shot(worker, "office-7-worker-sees-job")
     assert job_url
+
+    # The catalogue is the administrator's to change: the supervisor reads it.
+    page.goto(f"{live_server}/office/catalogue")
+    expect(page.get_by_test_id("catalogue-read-only")).to_be_visible()
+    expect(page.get_by_test_id("price-daily_cleaning-labour")).to_have_text("¥50.00")
+    shot(page, "office-8-catalogue-read-only")
+    page.get_by_test_id("edit-daily_cleaning").click()
+    expect(page.get_by_test_id("read-only")).to_contain_text("只有管理员才能修改检查清单")
+    expect(page.get_by_test_id("save-checklist")).to_have_count(0)
+    expect(page.get_by_test_id("checklist-view")).to_contain_text("与客户确认服务范围及重点区域")
+    shot(page, "office-9-checklist-read-only")
     context.close()

@@ -8,6 +8,7 @@ from itertools import pairwise
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from hk.catalogue import DEFAULT_CATALOGUE, export_service_types
 from hk.domain.clock import local_today
@@ -19,15 +20,26 @@ from tests.conftest import csrf_token, post_form
 TZ = "Asia/Shanghai"
 
 
-@pytest.fixture
-def office(client, login):
-    login("supervisor")
+def _poster(client, login, role):
+    login(role)
     token = csrf_token(client, "/office/customers")
 
     def post(path, data=None, **kwargs):
         return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)
 
     return post
+
+
+@pytest.fixture
+def office(client, login):
+    """Posts from a supervisor, who runs the daily work."""
+    return _poster(client, login, "supervisor")
+
+
+@pytest.fixture
+def admin_office(client, login):
+    """Posts from an administrator: accounts, the catalogue and prices are theirs alone."""
+    return _poster(client, login, "admin")
 
 
 def _tomorrow():
@@ -111,12 +123,23 @@ def _scan() -> bytes:
     return buf.getvalue()
 
 
-def test_create_a_worker_with_a_health_certificate_and_training(client, office):
-    response = office(
-        "/office/workers/new", {"username": "zhaomin", "display_name": "赵敏", "password": "first-pass-1"}
+def test_an_administrator_creates_a_worker_account(client, admin_office):
+    response = admin_office(
+        "/office/workers/new",
+        {"username": "zhaomin", "display_name": "赵敏", "password": "first-pass-1", "employee_no": "E-7"},
     )
     assert response.status_code == 303
     worker = db.session.scalar(select(User).where(User.username == "zhaomin"))
+    assert worker.role == "worker" and worker.profile.employee_no == "E-7"
+    assert "first-pass-1" not in worker.password_hash and check_password_hash(
+        worker.password_hash, "first-pass-1"
+    )
+    event = db.session.scalar(select(Event).where(Event.action == "account.create"))
+    assert event.subject_id == worker.id and "first-pass-1" not in str(event.data)
+
+
+def test_a_supervisor_adds_a_health_certificate_and_training(client, office):
+    worker = make_user("worker", certified=False)
     today = local_today(TZ)
     response = office(
         f"/office/workers/{worker.id}/certificates",
@@ -188,21 +211,52 @@ def test_a_non_image_certificate_scan_is_refused(client, office):
     assert response.status_code == 422 and "这不是照片" in response.get_data(as_text=True)
 
 
-def test_a_taken_username_is_refused(client, office):
+def test_a_taken_username_is_refused(client, admin_office):
     make_user("worker", username="taken")
-    response = office(
+    response = admin_office(
         "/office/workers/new", {"username": "taken", "display_name": "x", "password": "long-enough"}
     )
     assert response.status_code == 422 and "该用户名已被使用" in response.get_data(as_text=True)
 
 
-def test_disabling_a_worker_ends_their_sessions_at_once(app, client, office):
+def test_a_taken_employee_number_is_refused_not_a_busy_page(client, admin_office):
+    first = {"username": "first", "display_name": "甲", "password": "long-enough", "employee_no": "E-1"}
+    assert admin_office("/office/workers/new", first).status_code == 303
+    response = admin_office("/office/workers/new", {**first, "username": "second"})
+    assert response.status_code == 422 and "该工号已被使用" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id)).where(User.username == "second")) == 0
+
+
+def test_a_short_first_password_is_refused_by_the_one_policy(client, admin_office):
+    response = admin_office(
+        "/office/workers/new", {"username": "duan", "display_name": "短", "password": "1234567"}
+    )
+    assert response.status_code == 422 and "密码至少需要8个字符" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id)).where(User.username == "duan")) == 0
+
+
+def test_disabling_a_worker_ends_their_sessions_at_once(app, client, admin_office):
     worker = make_user("worker")
     phone = app.test_client()
     post_form(phone, "/login", {"username": worker.username, "password": PASSWORD})
     assert phone.get("/today").status_code == 200
-    office(f"/office/workers/{worker.id}/enabled", {})
+    admin_office(f"/office/workers/{worker.id}/enabled", {})
     assert phone.get("/today").status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, worker.id).is_enabled
+    assert db.session.scalar(select(Event.action).where(Event.subject_id == worker.id)) == "account.disable"
+
+
+def test_a_supervisor_may_not_create_or_disable_accounts(client, office):
+    worker = make_user("worker")
+    new = {"username": "sneaky", "display_name": "x", "password": "long-enough"}
+    for path, data in (("/office/workers/new", new), (f"/office/workers/{worker.id}/enabled", {})):
+        response = office(path, data)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 403 and "只有管理员才能进行此操作" in body and "未做任何更改" in body
+    db.session.expire_all()
+    assert db.session.get(User, worker.id).is_enabled
+    assert db.session.scalar(select(func.count(User.id)).where(User.username == "sneaky")) == 0
 
 
 # --- dispatch ----------------------------------------------------------------------------------
@@ -357,7 +411,7 @@ def test_the_assigned_worker_sees_the_new_job(app, client, office):
 # --- catalogue and prices ----------------------------------------------------------------------
 
 
-def test_editing_a_checklist_makes_a_new_version_and_jobs_keep_theirs(client, office):
+def test_editing_a_checklist_makes_a_new_version_and_jobs_keep_theirs(client, admin_office):
     job = make_job(make_user("worker"))
     st = service_type("daily_cleaning")
     text = export_service_types([st]).replace(
@@ -365,33 +419,33 @@ def test_editing_a_checklist_makes_a_new_version_and_jobs_keep_theirs(client, of
         "Walk through every room with the customer",
         1,
     )
-    response = office(f"/office/catalogue/{st.id}", {"text": text})
+    response = admin_office(f"/office/catalogue/{st.id}", {"text": text})
     assert response.status_code == 303
     db.session.expire_all()
     st = db.session.get(ServiceType, st.id)
     assert st.current_template.version == 2
     assert db.session.get(Job, job.id).template_snapshot["version"] == 1
-    unchanged = office(
+    unchanged = admin_office(
         f"/office/catalogue/{st.id}", {"text": export_service_types([st])}, follow_redirects=True
     )
     assert "检查清单没有变化" in unchanged.get_data(as_text=True)
 
 
-def test_a_template_with_an_empty_stage_is_refused(client, office):
+def test_a_template_with_an_empty_stage_is_refused(client, admin_office):
     import yaml
 
     st = service_type("daily_cleaning")
     data = yaml.safe_load(export_service_types([st]))
     data["service_types"][0]["stages"][2]["items"] = []
-    response = office(f"/office/catalogue/{st.id}", {"text": yaml.safe_dump(data, allow_unicode=True)})
+    response = admin_office(f"/office/catalogue/{st.id}", {"text": yaml.safe_dump(data, allow_unicode=True)})
     assert response.status_code == 422
     assert "stages[2].items: needs at least 1 entry" in response.get_data(as_text=True)
     assert db.session.get(ServiceType, st.id).current_template.version == 1
 
 
-def test_an_import_file_with_a_wrong_structure_names_the_line(client, office):
+def test_an_import_file_with_a_wrong_structure_names_the_line(client, admin_office):
     bad = "format: hk-catalogue/1\nservice_types:\n  - code: x\n    name: {zh_CN: 甲, en: A}\n    stages: 5\n"
-    response = office(
+    response = admin_office(
         "/office/catalogue/import",
         {"file": (io.BytesIO(bad.encode()), "bad.yaml")},
         content_type="multipart/form-data",
@@ -401,8 +455,8 @@ def test_an_import_file_with_a_wrong_structure_names_the_line(client, office):
     assert "文件未导入" in body and "line 3" in body and "stages" in body
 
 
-def test_import_and_export_round_trip(client, office):
-    response = office(
+def test_import_and_export_round_trip(client, admin_office):
+    response = admin_office(
         "/office/catalogue/import",
         {"file": (io.BytesIO(DEFAULT_CATALOGUE.read_bytes()), "c.yaml")},
         content_type="multipart/form-data",
@@ -410,7 +464,7 @@ def test_import_and_export_round_trip(client, office):
     assert response.status_code == 303
     exported = client.get("/office/catalogue/export.yaml")
     assert exported.status_code == 200 and "日常保洁" in exported.get_data(as_text=True)
-    again = office(
+    again = admin_office(
         "/office/catalogue/import",
         {"file": (io.BytesIO(exported.data), "c.yaml")},
         content_type="multipart/form-data",
@@ -420,16 +474,18 @@ def test_import_and_export_round_trip(client, office):
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", ""])
-def test_a_negative_or_non_numeric_price_is_refused(client, office, value):
+def test_a_negative_or_non_numeric_price_is_refused(client, admin_office, value):
     st = service_type("daily_cleaning")
     item = db.session.scalar(
         select(PriceItem).where(PriceItem.service_type_id == st.id, PriceItem.code == "labour")
     )
-    response = office(f"/office/catalogue/prices/{item.id}", {"unit_price": value}, follow_redirects=True)
+    response = admin_office(
+        f"/office/catalogue/prices/{item.id}", {"unit_price": value}, follow_redirects=True
+    )
     assert "价格必须是不小于0的数字" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(PriceItem, item.id).unit_price == Decimal("50.00")
-    office(f"/office/catalogue/prices/{item.id}", {"unit_price": "58.00"})
+    admin_office(f"/office/catalogue/prices/{item.id}", {"unit_price": "58.00"})
     db.session.expire_all()
     assert db.session.get(PriceItem, item.id).unit_price == Decimal("58.00")
 
@@ -445,3 +501,35 @@ def test_workers_get_403_on_every_office_page(client, login):
     ):
         response = client.get(path)
         assert response.status_code == 403 and "您无权访问此页面" in response.get_data(as_text=True)
+
+
+def test_a_supervisor_reads_the_catalogue_but_cannot_change_it(client, office):
+    st = service_type("daily_cleaning")
+    item = db.session.scalar(
+        select(PriceItem).where(PriceItem.service_type_id == st.id, PriceItem.code == "labour")
+    )
+    listing = client.get("/office/catalogue").get_data(as_text=True)
+    assert "查看检查清单" in listing and "¥50.00" in listing
+    assert "/office/catalogue/prices/" not in listing and "/office/catalogue/import" not in listing
+    for path in (f"/office/catalogue/{st.id}", f"/office/catalogue/{st.id}/checklist"):
+        page = client.get(path)
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200 and 'data-testid="read-only"' in body
+        assert 'method="post"' not in body.split('<main id="main"', 1)[1]  # no form to send
+    text = export_service_types([st]).replace("Confirm service scope", "Skip", 1)
+    refused = [
+        office(f"/office/catalogue/prices/{item.id}", {"unit_price": "1.00"}),
+        office(f"/office/catalogue/{st.id}", {"text": text}),
+        office(f"/office/catalogue/{st.id}/checklist", {}),
+        office(
+            "/office/catalogue/import",
+            {"file": (io.BytesIO(DEFAULT_CATALOGUE.read_bytes()), "c.yaml")},
+            content_type="multipart/form-data",
+        ),
+    ]
+    for response in refused:
+        body = response.get_data(as_text=True)
+        assert response.status_code == 403 and "只有管理员才能进行此操作" in body and "未做任何更改" in body
+    db.session.expire_all()
+    assert db.session.get(PriceItem, item.id).unit_price == Decimal("50.00")
+    assert db.session.get(ServiceType, st.id).current_template.version == 1
