@@ -22,7 +22,6 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     Regexp,
@@ -32,6 +31,7 @@ from wtforms.validators import (
 
 from hk.domain.dispatch import Repeat
 from hk.formtools import max_chars
+from hk.refusals import password_refusal
 
 
 class SubForm(FlaskForm):
@@ -80,9 +80,14 @@ class NewWorkerForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
     employee_no = StringField(_l("Employee no."), validators=[Optional(), max_chars(32)])
     password = PasswordField(
-        _l("First password"),
-        validators=[_required(), Length(min=8, max=128, message=_l("8 to 128 characters."))],
+        _l("First password"), validators=[_required()], render_kw={"autocomplete": "new-password"}
     )
+
+    def validate_password(self, field):
+        """The password rule (hk.domain.passwords), with the worker's own username, name and phone."""
+        refusal = password_refusal(field.data, self.username.data, self.display_name.data, self.phone.data)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class WorkerForm(FlaskForm):
