@@ -11,14 +11,22 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from hk.auth.service import end_all_sessions
 from hk.catalogue import DEFAULT_CATALOGUE, load_catalogue_file
-from hk.domain.accounts import password_problems
 from hk.domain.catalogue import CatalogueError
 from hk.extensions import db
 from hk.models import Role, User, WorkerProfile
-from hk.refusals import refusal_text
+from hk.refusals import password_refusal
 
 hk_cli = AppGroup("hk", help="hk administration commands.")
+
+
+def _check_password(password: str, *personal: str | None) -> None:
+    """Refuse, in English, a password that breaks the rule (hk.domain.passwords)."""
+    with force_locale("en"):
+        refusal = password_refusal(password, *personal)
+    if refusal:
+        raise click.ClickException(f"password refused: {refusal}")
 
 
 @hk_cli.command("create-user")
@@ -35,14 +43,16 @@ hk_cli = AppGroup("hk", help="hk administration commands.")
     help="Asked for when not given; or set HK_NEW_USER_PASSWORD.",
 )
 def create_user(username: str, role: str, display_name: str | None, phone: str | None, password: str):
-    """Create a user, or reset the password and role of an existing one."""
-    problems = password_problems(password)
-    if problems:
-        with force_locale("en"):
-            raise click.ClickException(refusal_text(problems[0]))
+    """Create a user, or reset the password and role of an existing one (ending their logins)."""
     username = username.strip().lower()
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None
+    _check_password(
+        password,
+        username,
+        display_name or (user.display_name if user else None),
+        phone or (user.phone if user else None),
+    )
     if created:
         user = User(username=username, display_name=display_name or username, role=Role(role))
         db.session.add(user)
@@ -54,7 +64,10 @@ def create_user(username: str, role: str, display_name: str | None, phone: str |
     user.set_password(password)
     if user.role == Role.WORKER and user.profile is None:
         user.profile = WorkerProfile()
-    db.session.commit()
+    if created:
+        db.session.commit()
+    else:  # a reset password (forgotten, or known to someone else): every login with the old one ends
+        end_all_sessions(user)
     click.echo(f"{'created' if created else 'updated'} {role} {username}")
 
 
@@ -81,10 +94,16 @@ def load_catalogue(path: str):
 @hk_cli.command("seed-demo")
 @click.option("--force", is_flag=True, help="Seed even into a database that holds real data.")
 def seed_demo_command(force: bool):
-    """Create the demo company (password from HK_DEMO_PASSWORD, else generated and printed)."""
-    from hk.demo import seed_demo
+    """Create the demo company (password from HK_DEMO_PASSWORD, else generated and printed).
+
+    A demo may be shown on a public address, so HK_DEMO_PASSWORD must pass the password rule for
+    every demo person, like any password a person sets.
+    """
+    from hk.demo import PEOPLE, seed_demo
 
     password = os.environ.get("HK_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    for username, name, _role, phone in PEOPLE:
+        _check_password(password, username, name, phone)
     result = seed_demo(password, current_app.config["TIMEZONE"], only_demo=not force, history=True)
     if not result.seeded:
         click.echo(f"demo: {result.message}")

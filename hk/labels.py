@@ -121,6 +121,7 @@ EVENT_LABELS = {
     "worker.update": _l("Worker changed"),
     "worker.enable": _l("Worker enabled"),
     "worker.disable": _l("Worker disabled"),
+    "password.change": _l("Password changed"),
     "certificate.add": _l("Certificate added"),
     "certificate.remove": _l("Certificate removed"),
     "training.add": _l("Training added"),

@@ -1,4 +1,5 @@
-"""Every refusal the rules can give (hk.domain's RefusalCode), as a sentence in the person's language.
+"""Every refusal the rules can give (hk.domain's RefusalCode and PasswordProblem), as a sentence in
+the person's language.
 
 One table for every screen. A code without a sentence is a bug: `refusal_text` raises KeyError and
 tests/test_refusals.py, which asks for every code in both languages, fails.
@@ -8,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from flask_babel import format_currency, format_time
 from flask_babel import gettext as _
 
+from hk.domain.passwords import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
 from hk.domain.workflow import Refusal, RefusalCode
 from hk.models.catalog import pick
 from hk.views_helpers import problem_text
@@ -116,3 +119,37 @@ def refusal_text(refusal: Refusal, *, stages: list[dict] = (), lang: str = "zh_C
     params = dict(refusal.params)
     item = item_label(list(stages), str(params["item"]), lang) if "item" in params else ""
     return _TEXTS[refusal.code](params, item, name)
+
+
+P = PasswordProblem
+_PASSWORD_TEXTS: dict[PasswordProblem, Callable[[], str]] = {
+    P.TOO_SHORT: lambda: _(
+        "Use at least %(min)d characters. A short sentence you can remember works well.", min=MIN_LENGTH
+    ),
+    P.TOO_LONG: lambda: _("Use at most %(max)d characters.", max=MAX_LENGTH),
+    P.PERSONAL: lambda: _(
+        "The password must not contain the username, the name, the phone number or the company's name."
+    ),
+    P.COMMON: lambda: _(
+        "This password is one of the most common ones, or one with a few characters added. "
+        "Please choose another."
+    ),
+    P.PATTERN: lambda: _(
+        "This password is too easy to guess: a row or a repeat, like 12345678 or 88888888. "
+        "Please choose another."
+    ),
+}
+
+
+def password_text(problem: PasswordProblem) -> str:
+    """Why a password was refused, as a sentence."""
+    return _PASSWORD_TEXTS[problem]()
+
+
+def password_refusal(password: str, *personal: str | None) -> str | None:
+    """The sentence refusing a password that breaks the rule (hk.domain.passwords), or None.
+
+    `personal` are the person's username, name and phone; the company's name is added here.
+    """
+    problem = password_problem(password, (*personal, current_app.config.get("COMPANY_NAME")))
+    return None if problem is None else password_text(problem)

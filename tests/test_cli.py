@@ -2,12 +2,16 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from hk.demo import CUSTOMERS, PEOPLE
 from hk.domain.qualification import ProblemReason, qualification_problems
 from hk.extensions import db
 from hk.models import ChecklistTemplate, Customer, Job, PriceItem, ServiceType, TemplateItem, User
+from tests.builders import PASSWORD, make_user
+from tests.conftest import post_form
 
 
 def _count(model):
@@ -37,6 +41,43 @@ def test_create_user_refuses_a_short_password(app):
     )
     assert result.exit_code != 0 and "at least 8" in result.output
     assert _count(User) == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("Password1", "most common"), ("88888888", "too easy to guess"), ("mei-is-my-name", "username")],
+)
+def test_create_user_refuses_a_weak_password_with_the_reason(app, password, reason):
+    result = app.test_cli_runner().invoke(
+        args=["hk", "create-user", "mei", "--role", "worker"], env={"HK_NEW_USER_PASSWORD": password}
+    )
+    assert result.exit_code != 0 and reason in result.output, result.output
+    assert _count(User) == 0
+
+
+def test_create_user_refuses_the_persons_name_and_phone_when_resetting(app):
+    make_user("worker", username="mei")
+    user = db.session.scalar(select(User).where(User.username == "mei"))
+    user.phone = "13900001234"
+    db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["hk", "create-user", "mei", "--role", "worker"], env={"HK_NEW_USER_PASSWORD": "x13900001234y"}
+    )
+    assert result.exit_code != 0 and "phone number" in result.output
+
+
+def test_resetting_a_password_ends_every_login_with_the_old_one(app):
+    user = make_user("worker", username="mei")
+    phone = app.test_client()
+    assert post_form(phone, "/login", {"username": "mei", "password": PASSWORD}).status_code == 303
+    assert phone.get("/today").status_code == 200
+    result = app.test_cli_runner().invoke(
+        args=["hk", "create-user", "mei", "--role", "worker"], env={"HK_NEW_USER_PASSWORD": "a-new-start-7"}
+    )
+    assert result.exit_code == 0, result.output
+    assert phone.get("/today").status_code == 302
+    db.session.refresh(user)
+    assert check_password_hash(user.password_hash, "a-new-start-7")
 
 
 def test_load_catalogue_twice_creates_nothing_twice(app):
@@ -107,10 +148,18 @@ def test_seed_demo_prints_a_generated_password_when_none_is_given(app):
     assert "demo password: " in result.output
 
 
+def test_seed_demo_refuses_a_weak_demo_password_and_creates_nothing(app):
+    result = app.test_cli_runner().invoke(args=["hk", "seed-demo"], env={"HK_DEMO_PASSWORD": "password1"})
+    assert result.exit_code != 0 and "most common" in result.output
+    result = app.test_cli_runner().invoke(args=["hk", "seed-demo"], env={"HK_DEMO_PASSWORD": "worker1-demo"})
+    assert result.exit_code != 0 and "username" in result.output
+    assert _count(User) == 0
+
+
 def test_seed_demo_leaves_a_real_company_alone(app):
     from tests.builders import make_user
 
     make_user("admin", username="boss")
-    result = app.test_cli_runner().invoke(args=["hk", "seed-demo"], env={"HK_DEMO_PASSWORD": "x" * 12})
+    result = app.test_cli_runner().invoke(args=["hk", "seed-demo"], env={"HK_DEMO_PASSWORD": "demo-pass-7x"})
     assert "real data" in result.output
     assert _count(User) == 1

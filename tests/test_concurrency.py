@@ -18,6 +18,7 @@ from hk.models import (
     Event,
     ItemCheck,
     Job,
+    LoginSession,
     Photo,
     RenderStatus,
     Role,
@@ -183,6 +184,32 @@ def test_a_double_tap_on_sign_signs_once_and_answers_twice(app, queued):
     assert db.session.scalar(select(func.count(CustomerLink.id))) == 1
     signs = select(func.count(Event.id)).where(Event.subject_id == job.id, Event.action == "sign")
     assert db.session.scalar(signs) == 1
+
+
+def test_a_double_tap_on_change_password_changes_it_once_and_never_fails(app):
+    """Both taps of one phone at the same instant: one change, one event, one open login, no 5xx.
+    A tap that found its twin's change takes over the twin's fresh login (tests/auth/
+    test_password_change.py forces that order); one that arrives after it is sent to log in."""
+    from werkzeug.security import check_password_hash
+
+    new = "a long walk to the market 7"
+    worker = make_user("worker")
+    client = _client_for(app, worker)
+    token = csrf_token(client, "/account")
+    data = {"csrf_token": token, "current_password": PASSWORD, "new_password": new, "new_password_again": new}
+    clients = [client, _twin(app, client)]
+    answers = _at_once([lambda c=c: c.post("/account/password", data=data) for c in clients])
+    assert all(r.status_code in (302, 303) for r in answers), [r.status_code for r in answers]
+    assert "/account#main" in [r.headers["Location"] for r in answers]
+    for c, r in zip(clients, answers, strict=True):
+        if r.headers["Location"] == "/account#main":
+            assert c.get("/today").status_code == 200
+        else:
+            assert "/login" in r.headers["Location"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Event.id)).where(Event.action == "password.change")) == 1
+    assert db.session.scalar(select(func.count(LoginSession.id)).where(LoginSession.ended_at.is_(None))) == 1
+    assert check_password_hash(db.session.get(User, worker.id).password_hash, new)
 
 
 def test_the_signing_answers_at_once_and_the_queue_makes_the_record(app, queued):

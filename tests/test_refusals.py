@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
+from hk.domain.passwords import PasswordProblem
 from hk.domain.qualification import ProblemReason, QualificationProblem
 from hk.domain.workflow import Refusal, RefusalCode
-from hk.refusals import refusal_text
+from hk.refusals import password_refusal, password_text, refusal_text
 
 STAGES = [{"code": "kitchen", "items": [{"code": "hob", "label": {"zh_CN": "灶台", "en": "Hob"}}]}]
 PARAMS = {
@@ -56,3 +57,22 @@ def test_the_unknown_codes_say_what_is_unknown(app):
 def test_a_code_outside_the_set_is_refused_where_it_is_made():
     with pytest.raises(ValueError):
         Refusal("no_such_reason")
+
+
+@pytest.mark.parametrize("problem", list(PasswordProblem))
+def test_every_password_problem_has_its_own_sentence_in_both_languages(app, problem):
+    with app.test_request_context():
+        with force_locale("en"):
+            en = password_text(problem)
+            others = {password_text(p) for p in PasswordProblem if p != problem}
+        with force_locale("zh_CN"):
+            zh = password_text(problem)
+    assert en and zh and en != zh and en not in others
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+
+
+def test_a_password_with_the_company_name_is_refused(app):
+    with app.test_request_context(), force_locale("en"):
+        company = app.config["COMPANY_NAME"]
+        assert "company" in password_refusal(f"{company} is a fine place", "worker1", "Li", None)
+        assert password_refusal("a fine place to work", "worker1", "Li", None) is None

@@ -1,9 +1,13 @@
-"""Forms for logging in and choosing a language."""
+"""Forms for logging in, changing one's password and choosing a language."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+
+from hk.domain.passwords import MAX_LENGTH
+from hk.models import User
+from hk.refusals import password_refusal
 
 
 class LoginForm(FlaskForm):
@@ -30,3 +34,39 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[AnyOf(["zh_CN", "en"])])
     next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password, and the new one twice; the new one must pass the password rule."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(message=_l("Please enter your current password.")),
+            Length(max=MAX_LENGTH, message=_l("At most %(max)d characters.", max=MAX_LENGTH)),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Please enter a new password."))],
+        render_kw={"autocomplete": "new-password", "aria-describedby": "new-password-hint"},
+    )
+    new_password_again = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(message=_l("Please enter the new password a second time."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, user: User, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def validate_new_password(self, field):
+        refusal = password_refusal(field.data, self.user.username, self.user.display_name, self.user.phone)
+        if refusal:
+            raise ValidationError(refusal)
+
+    def validate_new_password_again(self, field):
+        if self.new_password.data and field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords are not the same."))

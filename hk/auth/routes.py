@@ -9,13 +9,15 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from hk.auth import bp
 from hk.auth.access import any_role, public
-from hk.auth.forms import LanguageForm, LoginForm
+from hk.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from hk.auth.service import (
     authenticate,
+    change_own_password,
     device_label,
     end_all_sessions,
     end_session,
@@ -23,6 +25,7 @@ from hk.auth.service import (
     start_session,
 )
 from hk.database import reads_first
+from hk.domain.passwords import MIN_LENGTH
 from hk.extensions import db
 from hk.views_helpers import client_address
 
@@ -123,13 +126,61 @@ def logout():
     return _to_login(_("You have logged out."))
 
 
+def _account_page(form: PasswordChangeForm, status: int = 200):
+    return render_template(
+        "auth/account.html",
+        sessions=open_sessions(current_user),
+        device_label=device_label,
+        form=form,
+        min_length=MIN_LENGTH,
+    ), status
+
+
 @bp.route("/account")
 @any_role
 def account():
-    """Where this person is logged in, and a way to end every login at once."""
-    return render_template(
-        "auth/account.html", sessions=open_sessions(current_user), device_label=device_label
+    """Where this person is logged in, a way to end every login at once, and the password change."""
+    return _account_page(PasswordChangeForm(current_user, formdata=None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@any_role
+@reads_first
+def change_password():
+    """Change one's own password: every other login ends, this device stays logged in."""
+    form = PasswordChangeForm(current_user)
+    if not form.validate_on_submit():
+        return _account_page(form, 422)
+    user = current_user._get_current_object()
+    result = change_own_password(
+        user,
+        form.current_password.data,
+        form.new_password.data,
+        request.remote_addr or "?",
+        request.user_agent.string,
+        user.username.lower() in _usual_names(),
     )
+    if result.error == "ended":
+        return _to_login(_("You were logged out while changing your password. Please log in again."))
+    if result.error is not None:
+        form.current_password.errors.append(
+            _("This is not your current password.")
+            if result.error == "wrong"
+            else _(
+                "Too many failed attempts. Please wait %(minutes)d minutes and try again, "
+                "or ask your supervisor to reset your password.",
+                minutes=result.retry_minutes,
+            )
+        )
+        return _account_page(form, 429 if result.error == "throttled" else 422)
+    # The fresh login the service started for this browser (a remember cookie is renewed with it).
+    login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies)
+    flash(
+        _("Your password has been changed. You are still logged in here; every other login has ended."),
+        "success",
+    )
+    # To the top of the page, where the message is (the form's #change-password would be kept otherwise).
+    return redirect(url_for("auth.account", _anchor="main"), code=303)
 
 
 @bp.route("/logout/everywhere", methods=["POST"])

@@ -1,4 +1,4 @@
-"""Password checks and login throttling."""
+"""Password checks, login throttling, login sessions and the change of one's own password."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hk.database import begin_writing
+from hk.database import begin_writing, lock_for_write, reading
 from hk.extensions import db
-from hk.models import LoginAttempt, LoginSession, User, utcnow
+from hk.models import Event, LoginAttempt, LoginSession, User, record_event, utcnow
+from hk.models.people import hash_password
 
 # Checked against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0f9a")
@@ -81,6 +82,84 @@ def authenticate(username: str, password: str, ip: str, usual_device: bool = Fal
         return LoginResult(None, "disabled")
     db.session.add(LoginAttempt(username=username, ip=ip, at=now, success=True))
     return LoginResult(user, None)
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    error: str | None  # "throttled", "wrong" (not the current password), "ended" (logged out meanwhile)
+    retry_minutes: int = 0
+
+
+def change_own_password(
+    user: User, current: str, new: str, ip: str, user_agent: str, usual_device: bool
+) -> PasswordChange:
+    """Change a logged-in person's password once they have given the current one.
+
+    A wrong current password counts as a failed login for their name from this address, so a stolen
+    session cannot guess it without limit (is_throttled). On success every login session of the
+    person ends, this one too, and this browser gets a fresh one (the caller logs it in: user.get_id()
+    names it): a copy of any cookie or remember token from before is worthless. The new password
+    has passed the rule (hk.domain.passwords) in the form.
+    """
+    username = user.username.lower()
+    if is_throttled(username, ip, usual_device):
+        return PasswordChange("throttled", current_app.config["LOGIN_LOCK_MINUTES"])
+    token = user.login_token
+    valid = check_password_hash(user.password_hash, current)
+    new_hash = hash_password(new) if valid else ""
+    begin_writing()  # the slow hashes are done: now the short write
+    if not valid:
+        db.session.add(LoginAttempt(username=username, ip=ip, at=utcnow(), success=False))
+        db.session.commit()
+        return PasswordChange("wrong")
+    user = lock_for_write(User, user.id)  # a twin request waits here (PostgreSQL; SQLite's lock already)
+    own = db.session.scalar(select(LoginSession).where(LoginSession.token == token))
+    if own is None or own.ended_at is not None:
+        db.session.rollback()
+        return _after_twin(user, own, new)
+    ended = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    ).rowcount
+    user.password_hash = new_hash
+    user.session_version += 1
+    fresh = start_session(user, ip, user_agent)
+    db.session.flush()
+    record_event(
+        user,
+        "user",
+        user.id,
+        "password.change",
+        changes={"password_hash": "changed"},
+        other_logins_ended=ended - 1,
+        from_session=own.id,
+        session=fresh.id,
+    )
+    db.session.commit()
+    return PasswordChange(None)
+
+
+def _after_twin(user: User, own: LoginSession | None, new: str) -> PasswordChange:
+    """This request's login ended while its password was checked. When its twin (a double tap)
+    changed the password to this same new one, it takes over the twin's fresh login, so this browser
+    stays logged in whichever answer it keeps; otherwise (logged out everywhere meanwhile) it ends."""
+    with reading():
+        last = db.session.scalar(
+            select(Event)
+            .where(
+                Event.subject_type == "user", Event.subject_id == user.id, Event.action == "password.change"
+            )
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+        if own is None or last is None or last.data.get("from_session") != own.id:
+            return PasswordChange("ended")
+        fresh = db.session.get(LoginSession, last.data.get("session"))
+        if fresh is None or fresh.ended_at is not None or not check_password_hash(user.password_hash, new):
+            return PasswordChange("ended")
+        user.login_token = fresh.token
+        return PasswordChange(None)
 
 
 def start_session(user: User, ip: str, user_agent: str) -> LoginSession:

@@ -32,12 +32,11 @@ from wtforms.validators import (
 )
 
 from hk import labels
-from hk.domain.accounts import password_problems
 from hk.domain.dispatch import Repeat
 from hk.formtools import max_chars
 from hk.labels import FOLLOW_UP_CHANNEL_LABELS
 from hk.models import Role
-from hk.refusals import refusal_text
+from hk.refusals import password_refusal
 
 
 class SubForm(FlaskForm):
@@ -72,13 +71,6 @@ class CustomerForm(FlaskForm):
     has_elderly = BooleanField(_l("Elderly at home"))
 
 
-def _password_policy(_form, field):
-    """The password rules of hk.domain.accounts, in the person's language."""
-    problems = password_problems(field.data or "")
-    if problems:
-        raise ValidationError(refusal_text(problems[0]))
-
-
 class AccountForm(FlaskForm):
     """A new login account: who it is, and the first password the administrator hands over."""
 
@@ -93,7 +85,15 @@ class AccountForm(FlaskForm):
     )
     display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
-    password = PasswordField(_l("First password"), validators=[_required(), _password_policy])
+    password = PasswordField(
+        _l("First password"), validators=[_required()], render_kw={"autocomplete": "new-password"}
+    )
+
+    def validate_password(self, field):
+        """The password rule (hk.domain.passwords), with the person's own username, name and phone."""
+        refusal = password_refusal(field.data, self.username.data, self.display_name.data, self.phone.data)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class NewWorkerForm(AccountForm):

@@ -65,6 +65,7 @@ ACCESS = {
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
     "auth.logout_everywhere": ("/logout/everywhere", {W, S, A}),
+    "auth.change_password": ("/account/password", {W, S, A}),
     "jobs.check_in_job": ("/jobs/{job}/check-in", {W}),
     "jobs.answer_item": ("/jobs/{job}/stages/pre_service/items/confirm_scope", {W}),
     "jobs.complete_stage": ("/jobs/{job}/stages/pre_service/complete", {W}),
@@ -172,6 +173,7 @@ def _assert_refused(response, endpoint):
 # on the job of _subjects (checked in on another device, with a photo and an incident): a refusal
 # with a message, a redirect, or 404 for an id that does not exist — never a 5xx.
 POST_STATUS = {
+    "auth.change_password": 422,  # nothing filled in
     "jobs.check_in_job": 303,  # already checked in: a repeat tap, back to the job
     "jobs.answer_item": 409,  # the job is on another phone
     "jobs.complete_stage": 409,

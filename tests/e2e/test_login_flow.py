@@ -88,7 +88,7 @@ def test_a_worker_ends_every_login_from_the_account_page(demo, live_server, phon
     phone.get_by_test_id("account").click()
     phone.wait_for_url(f"{live_server}/account")
     assert phone.get_by_test_id("sessions").locator("li").count() == 2
-    assert phone.get_by_text("本设备").is_visible()
+    assert phone.get_by_text("本设备", exact=True).is_visible()
     button = phone.get_by_test_id("logout-everywhere")
     assert button.bounding_box()["height"] >= 44
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

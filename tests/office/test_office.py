@@ -235,6 +235,26 @@ def test_a_short_first_password_is_refused_by_the_one_policy(client, admin_offic
     assert db.session.scalar(select(func.count(User.id)).where(User.username == "duan")) == 0
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("1234567", "密码至少需要8个字符"),
+        ("Password1", "这个密码太常见"),
+        ("88888888", "这个密码太容易被猜到"),
+        ("zhaomin-2024", "密码不能包含用户名、姓名、手机号或公司名称"),
+        ("赵敏的密码很长很长", "密码不能包含用户名、姓名、手机号或公司名称"),
+        ("tel 13912345678", "密码不能包含用户名、姓名、手机号或公司名称"),
+    ],
+)
+def test_a_weak_first_password_is_refused_with_the_reason(client, admin_office, password, message):
+    data = {"username": "zhaomin", "display_name": "赵敏", "phone": "13912345678", "password": password}
+    response = admin_office("/office/workers/new", data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in body
+    assert 'value="zhaomin"' in body  # what was typed is kept (the password is not sent back)
+    assert db.session.scalar(select(User).where(User.username == "zhaomin")) is None
+
+
 def test_disabling_a_worker_ends_their_sessions_at_once(app, client, admin_office):
     worker = make_user("worker")
     phone = app.test_client()
