@@ -3,6 +3,7 @@
 from hk.models.audit import Event, events_of, record_event
 from hk.models.catalog import (
     ChecklistTemplate,
+    EmergencyPlan,
     PriceItem,
     PriceKind,
     PriceUnit,
@@ -10,6 +11,7 @@ from hk.models.catalog import (
     StageKind,
     TemplateItem,
     TemplateStage,
+    plan_of,
 )
 from hk.models.customers import Customer
 from hk.models.jobs import (
@@ -55,6 +57,7 @@ __all__ = [
     "ChecklistTemplate",
     "Customer",
     "CustomerLink",
+    "EmergencyPlan",
     "Event",
     "HandoverItem",
     "Incident",
@@ -90,6 +93,7 @@ __all__ = [
     "WorkerProfile",
     "events_of",
     "photos_of",
+    "plan_of",
     "record_event",
     "utcnow",
 ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-from hk.office import catalogue, customers, dispatch, workers  # noqa: E402,F401
+from hk.office import catalogue, customers, dispatch, emergency, workers  # noqa: E402,F401

@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -29,9 +30,12 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hk.domain.dispatch import Repeat
+from hk.domain.emergency import MAX_STEPS
 from hk.formtools import max_chars
+from hk.labels import CALL_LABELS
 
 
 class SubForm(FlaskForm):
@@ -232,3 +236,21 @@ class PriceForm(FlaskForm):
     unit_price = AmountField(
         _l("Price"), message=_l("The price must be a number of 0 or more, with at most two decimals.")
     )
+
+
+class PlanStepForm(SubForm):
+    zh = TextAreaField("中文", validators=[max_chars(300)])
+    en = TextAreaField("English", validators=[max_chars(300)])
+
+
+class EmergencyPlanForm(FlaskForm):
+    """One incident type's emergency plan: the numbers to call and the steps in both languages."""
+
+    calls = SelectMultipleField(
+        _l("Numbers to call, as buttons"),
+        choices=list(CALL_LABELS.items()),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message=_l("Choose at least one number to call."))],
+    )
+    steps = FieldList(FormField(PlanStepForm), max_entries=MAX_STEPS + 2)

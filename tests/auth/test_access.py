@@ -54,6 +54,7 @@ ACCESS = {
     "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
     "office.edit_checklist": ("/office/catalogue/999999/checklist", {S, A}, 404),
     "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
+    "office.edit_emergency_plan": ("/office/emergency-plans/fire", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -68,6 +69,7 @@ POST_ONLY = {
     "jobs.take_over_job": ("/jobs/{job}/take-over", {W}),
     "jobs.upload_photo": ("/jobs/{job}/photos", {W}),
     "jobs.report_incident": ("/jobs/{job}/incidents", {W}),
+    "supervise.acknowledge_incident": ("/incidents/{incident}/acknowledge", {S, A}),
     "supervise.close_incident": ("/incidents/{incident}/close", {S, A}),
     "supervise.resume_job": ("/jobs/{job}/resume", {S, A}),
     "supervise.unblock_job": ("/jobs/{job}/unblock", {S, A}),
@@ -157,7 +159,8 @@ POST_STATUS = {
     "jobs.take_over_job": 303,
     "jobs.upload_photo": 422,  # no photo
     "jobs.report_incident": 422,  # nothing filled in
-    "supervise.close_incident": 303,  # no resolution: back to the list with the message
+    "supervise.acknowledge_incident": 303,  # to the incident
+    "supervise.close_incident": 422,  # no resolution: the list again, with the message
     "supervise.resume_job": 303,  # not paused: to the job's record
     "supervise.unblock_job": 303,
     "sign.hand_to_customer": 303,  # not awaiting signature: to the job
