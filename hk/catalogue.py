@@ -1,4 +1,4 @@
-"""Store a checked catalogue in the database: new service types, new template versions, prices."""
+"""Store a checked catalogue in the database: service types, template versions, prices, emergency plans."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hk.domain.catalogue import load_text
+from hk.domain.emergency import IncidentType
 from hk.extensions import db
 from hk.models import (
     ChecklistTemplate,
+    EmergencyPlan,
     PriceItem,
     PriceKind,
     PriceUnit,
@@ -28,6 +30,8 @@ class LoadSummary:
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # The incident types whose emergency plan is new or changed, each with its plan before (or None).
+    plans: dict[str, dict | None] = field(default_factory=dict)
 
 
 def _template_content(tools, materials, stages) -> dict:
@@ -68,12 +72,38 @@ def _new_template(service_type: ServiceType, version: int, entry: dict) -> Check
     return template
 
 
-def store_catalogue(data: dict) -> LoadSummary:
-    """Create or update service types from checked data; a changed checklist becomes a new version.
+def store_plans(plans: list[dict]) -> dict[str, dict | None]:
+    """Create or change emergency plans from checked data; a change raises the plan's version.
 
-    Jobs keep the template version they were created with, so nothing here changes a job.
+    Returns, for each incident type whose plan is new or changed, the plan before (None if new):
+    the back office logs it with the plan after.
+    """
+    existing = {p.incident_type.value: p for p in db.session.scalars(select(EmergencyPlan))}
+    changed = {}
+    for entry in plans:
+        plan = existing.get(entry["incident_type"])
+        if plan is None:
+            plan = EmergencyPlan(incident_type=IncidentType(entry["incident_type"]), version=1)
+            db.session.add(plan)
+            changed[entry["incident_type"]] = None
+        elif (plan.calls, plan.steps) != (entry["calls"], entry["steps"]):
+            changed[entry["incident_type"]] = plan.as_dict() | {"version": plan.version}
+            plan.version += 1
+        else:
+            continue
+        plan.calls, plan.steps = list(entry["calls"]), [dict(step) for step in entry["steps"]]
+    db.session.flush()
+    return changed
+
+
+def store_catalogue(data: dict) -> LoadSummary:
+    """Create or update service types and emergency plans from checked data.
+
+    A changed checklist becomes a new version; jobs keep the template version they were created
+    with, so nothing here changes a job.
     """
     summary = LoadSummary()
+    summary.plans = store_plans(data.get("emergency_plans", []))
     for entry in data["service_types"]:
         st = db.session.scalar(select(ServiceType).where(ServiceType.code == entry["code"]))
         is_new = st is None
@@ -116,8 +146,8 @@ def load_catalogue_file(path: Path | str = DEFAULT_CATALOGUE) -> LoadSummary:
     return store_catalogue(load_text(text))
 
 
-def export_service_types(service_types: list[ServiceType]) -> str:
-    """Service types with their current checklist and prices, in the catalogue file format."""
+def export_service_types(service_types: list[ServiceType], plans: list[EmergencyPlan] = ()) -> str:
+    """Service types with their current checklist and prices, and any plans, in the catalogue format."""
     import yaml
 
     entries = []
@@ -145,6 +175,7 @@ def export_service_types(service_types: list[ServiceType]) -> str:
                 "stages": snap["stages"],
             }
         )
-    return yaml.safe_dump(
-        {"format": "hk-catalogue/1", "service_types": entries}, allow_unicode=True, sort_keys=False, width=120
-    )
+    data = {"format": "hk-catalogue/1", "service_types": entries}
+    if plans:
+        data["emergency_plans"] = [plan.as_dict() for plan in plans]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)

@@ -80,14 +80,14 @@ def create_user(username: str, role: str, display_name: str | None, phone: str |
     show_default=True,
 )
 def load_catalogue(path: str):
-    """Load service types, checklists and prices from a catalogue file."""
+    """Load service types, checklists, prices and emergency plans from a catalogue file."""
     try:
         summary = load_catalogue_file(path)
     except CatalogueError as exc:
         raise click.ClickException(f"{path}: {exc}") from None
     click.echo(
         f"catalogue: {len(summary.created)} created, {len(summary.new_versions)} new template "
-        f"versions, {len(summary.unchanged)} unchanged"
+        f"versions, {len(summary.unchanged)} unchanged; emergency plans: {len(summary.plans)} new or changed"
     )
 
 

@@ -53,12 +53,21 @@ PROBLEM_REASON_LABELS = {
 INCIDENT_TYPE_LABELS = {
     "injury": _l("Injury"),
     "fall": _l("Fall"),
-    "fire": _l("Fire"),
-    "property_damage": _l("Property damage"),
+    "fire": _l("Fire or smoke"),
+    "electrical": _l("Electric shock or fault"),
     "chemical_exposure": _l("Chemical exposure"),
+    "property_damage": _l("Property damage"),
     "customer_dispute": _l("Customer dispute"),
     "unsafe_site": _l("Unsafe site"),
     "other": _l("Other"),
+}
+
+# The numbers an emergency plan tells the worker to call (hk.domain.emergency.Call).
+CALL_LABELS = {
+    "120": _l("Ambulance"),
+    "119": _l("Fire service"),
+    "110": _l("Police"),
+    "company": _l("Company"),
 }
 
 INCIDENT_SEVERITY_LABELS = {
@@ -101,6 +110,8 @@ EVENT_LABELS = {
     "handover.item_remove": _l("Handed-back item removed"),
     "photo.add": _l("Photo added"),
     "incident.report": _l("Incident reported"),
+    "incident.alert": _l("Supervisors alerted: severe incident"),
+    "incident.acknowledge": _l("Incident acknowledged by a supervisor"),
     "incident.close": _l("Incident closed"),
     "device.take_over": _l("Continued on another phone"),
     "sign": _l("Signed by the customer"),
@@ -148,6 +159,7 @@ EVENT_LABELS = {
     "complaint.reopen": _l("Reopened"),
     "complaint.pause": _l("Resolution clock paused"),
     "complaint.resume": _l("Resolution clock resumed"),
+    "emergency_plan.edit": _l("Emergency plan changed"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}

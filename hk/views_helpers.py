@@ -12,6 +12,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from wtforms.i18n import messages_path
 
 from hk import labels
+from hk.alerts import open_alerts
 from hk.domain.catalogue import StageKind
 from hk.domain.qualification import QualificationProblem
 from hk.models import RecordStatus, ServiceRecord
@@ -96,6 +97,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["StageKind"] = StageKind
     app.jinja_env.globals["RecordStatus"] = RecordStatus
     app.jinja_env.globals["page_url"] = page_url
+    # Called by base.html on supervisors' pages only: the banner of unacknowledged severe incidents.
+    app.jinja_env.globals["severe_alerts"] = open_alerts
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
     app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""
     app.jinja_env.filters["qty"] = lambda v: format_decimal(v, "#,##0.##") if v is not None else ""

@@ -17,6 +17,7 @@ from hk.models import (
     CertificateKind,
     ChecklistTemplate,
     Customer,
+    EmergencyPlan,
     Job,
     PriceItem,
     Role,
@@ -84,7 +85,8 @@ def make_customer(**overrides) -> Customer:
 
 # The tables load_catalogue_file() writes, parents first.
 CATALOGUE_TABLES = tuple(
-    model.__table__ for model in (ServiceType, ChecklistTemplate, TemplateStage, TemplateItem, PriceItem)
+    model.__table__
+    for model in (ServiceType, ChecklistTemplate, TemplateStage, TemplateItem, PriceItem, EmergencyPlan)
 )
 # The rows the shipped catalogue became the first time this test process loaded it into empty tables.
 _catalogue_rows: dict[str, list[dict]] | None = None

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from hk.domain.emergency import PlanError, check_plan
+
 FORMAT = "hk-catalogue/1"
 
 
@@ -201,12 +203,16 @@ def check_service_type(st: Any, path: str) -> dict:
 
 
 def check(data: Any) -> dict:
-    """Check parsed catalogue data; raises CatalogueError naming the first problem."""
+    """Check parsed catalogue data; raises CatalogueError naming the first problem.
+
+    A file holds service types, emergency plans (one per incident type), or both.
+    """
     if not isinstance(data, dict):
         raise CatalogueError("the file must start with 'format: hk-catalogue/1'")
     if data.get("format") != FORMAT:
         _fail(data, "format", f"must be {FORMAT}")
-    entries = _list(data, "service_types", "service_types", min_len=1)
+    plan_entries = _list(data, "emergency_plans", "emergency_plans")
+    entries = _list(data, "service_types", "service_types", min_len=0 if plan_entries else 1)
     result, codes = [], set()
     for i, st in enumerate(entries):
         checked = check_service_type(st, f"service_types[{i}]")
@@ -214,4 +220,16 @@ def check(data: Any) -> dict:
             _fail(st, f"service_types[{i}].code", f"'{checked['code']}' is used twice")
         codes.add(checked["code"])
         result.append(checked)
-    return {"format": FORMAT, "service_types": result}
+    plans, types = [], set()
+    for i, entry in enumerate(plan_entries):
+        path = f"emergency_plans[{i}]"
+        try:
+            plan = check_plan(entry, path)
+        except PlanError as exc:
+            line = getattr(entry, "line", None)
+            raise CatalogueError(f"line {line}, {exc}" if line else str(exc)) from None
+        if plan["incident_type"] in types:
+            _fail(entry, f"{path}.incident_type", f"'{plan['incident_type']}' has two plans")
+        types.add(plan["incident_type"])
+        plans.append(plan)
+    return {"format": FORMAT, "service_types": result, "emergency_plans": plans}

@@ -18,7 +18,7 @@ from hk.jobs.access import EVERYONE, WORKERS, load_job
 from hk.jobs.forms import IncidentForm
 from hk.jobs.messages import photo_rejection_text
 from hk.jobs.responses import guarded, redirect_to, render_stage
-from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo
+from hk.models import Incident, IncidentSeverity, IncidentType, Job, Photo, plan_of
 from hk.photos import PhotoRejected, process_photo
 from hk.storage import get_storage
 
@@ -124,24 +124,47 @@ def show_photo(job_id: int, photo_id: int):
 # --- incidents -------------------------------------------------------------------------------
 
 
+def _incident_type(value: str | None) -> IncidentType | None:
+    try:
+        return IncidentType(value) if value else None
+    except ValueError:
+        return None
+
+
+def _incident_page(job: Job, form: IncidentForm, status: int = 200):
+    """The incident form: the kind first; once chosen, its emergency plan, then the report's fields.
+
+    htmx asks for the part below the job's head only: choosing a kind swaps it in.
+    """
+    kind = _incident_type(form.type.data)
+    context = {"job": job, "form": form, "kind": kind, "plan": plan_of(kind)}
+    if htmx and not htmx.history_restore_request:
+        return render_template("jobs/_incident_body.html", **context), status
+    return render_template("jobs/incident_form.html", **context), status
+
+
 @bp.route("/<int:job_id>/incidents/new")
 @roles_required(*WORKERS)
 def new_incident(job_id: int):
-    """The incident form, reachable from every step."""
+    """The incident form, reachable from every step; ?type=fire shows the plan for a fire first."""
     job = load_job(job_id)
-    form = IncidentForm(formdata=None, client_key=secrets.token_urlsafe(12))
-    return render_template("jobs/incident_form.html", job=job, form=form)
+    kind = _incident_type(request.args.get("type"))
+    form = IncidentForm(
+        formdata=None, type=kind.value if kind else None, client_key=secrets.token_urlsafe(12)
+    )
+    return _incident_page(job, form)
 
 
 @bp.route("/<int:job_id>/incidents", methods=["POST"])
 @roles_required(*WORKERS)
 def report_incident(job_id: int):
-    """Save the incident at once; a severe one pauses the job."""
+    """Save the incident at once; a severe one alerts the supervisors and pauses the job."""
     job = load_job(job_id)
     form = IncidentForm()
     if not form.validate() or not form.client_key.data:
-        return render_template("jobs/incident_form.html", job=job, form=form), 422
+        return _incident_page(job, form, 422)
     holder = {}
+    plan = plan_of(form.type.data)
 
     def save():
         holder["incident"] = service.report_incident(
@@ -152,6 +175,7 @@ def report_incident(job_id: int):
             IncidentSeverity(form.severity.data),
             form.what_happened.data,
             form.action_taken.data or "",
+            plan_version=plan.version if plan else None,
         )
 
     failed = guarded(job, None, save)
@@ -163,7 +187,7 @@ def report_incident(job_id: int):
 @bp.route("/<int:job_id>/incidents/<int:incident_id>")
 @roles_required(*EVERYONE)
 def show_incident(job_id: int, incident_id: int):
-    """The saved incident, where photos can be added."""
+    """The saved incident with its response timeline and emergency plan; photos can be added."""
     job = load_job(job_id)
     incident = db.session.get(Incident, incident_id)
     if incident is None or incident.job_id != job.id:
@@ -172,5 +196,10 @@ def show_incident(job_id: int, incident_id: int):
         db.session.scalars(db.select(Photo).where(Photo.incident_id == incident.id).order_by(Photo.id))
     )
     return render_template(
-        "jobs/incident.html", job=job, incident=incident, photos=photos, client_key=secrets.token_urlsafe(12)
+        "jobs/incident.html",
+        job=job,
+        incident=incident,
+        plan=plan_of(incident.type),
+        photos=photos,
+        client_key=secrets.token_urlsafe(12),
     )

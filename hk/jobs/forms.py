@@ -78,10 +78,3 @@ class IncidentForm(FlaskForm):
     )
     action_taken = TextAreaField(_l("What was done about it?"), validators=[Optional(), max_chars(4000)])
     client_key = HiddenField()
-
-
-class ResolveForm(FlaskForm):
-    resolution = TextAreaField(
-        _l("How was it resolved?"),
-        validators=[DataRequired(message=_l("Please say how it was resolved.")), max_chars(4000)],
-    )

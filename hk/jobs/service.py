@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from hk.alerts import notify_severe_incident
 from hk.domain import workflow
 from hk.domain.catalogue import StageKind
+from hk.domain.emergency import alerts_supervisor
 from hk.domain.pricing import PriceFact, default_quantity, line_amount
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Action, Answer, JobFacts, Refusal, Status, WorkflowError
@@ -24,7 +26,6 @@ from hk.models import (
     HandoverItem,
     Incident,
     IncidentSeverity,
-    IncidentStatus,
     IncidentType,
     ItemCheck,
     Job,
@@ -190,16 +191,17 @@ def set_answer(job: Job, user: User, device_id: str, stage_code: str, item_code:
         _transition(job, user, workflow.decide(facts_for(job), Action.BLOCK), "block", item=item_code)
         stage = next(s for s in job.stages if s["code"] == stage_code)
         label = next(i["label"] for i in stage["items"] if i["code"] == item_code)
-        job.incidents.append(
-            Incident(
-                client_key=f"unsafe-{secrets.token_urlsafe(16)}",  # made here: nobody can guess it
-                type=IncidentType.UNSAFE_SITE,
-                severity=IncidentSeverity.SEVERE,
-                what_happened=f"{label['zh_CN']} / {label['en']}",
-                stage_code=stage_code,
-                reported_by_id=user.id,
-            )
+        incident = Incident(
+            client_key=f"unsafe-{secrets.token_urlsafe(16)}",  # made here: nobody can guess it
+            type=IncidentType.UNSAFE_SITE,
+            severity=IncidentSeverity.SEVERE,
+            what_happened=f"{label['zh_CN']} / {label['en']}",
+            stage_code=stage_code,
+            reported_by_id=user.id,
         )
+        job.incidents.append(incident)
+        db.session.flush()
+        notify_severe_incident(incident, user)
     db.session.commit()
 
 
@@ -312,8 +314,10 @@ def report_incident(
     severity: IncidentSeverity,
     what_happened: str,
     action_taken: str,
+    plan_version: int | None = None,
 ) -> Incident:
-    """Save an incident at once; a severe one pauses the job until a supervisor resumes it."""
+    """Save an incident at once; a severe one alerts the supervisors and pauses the job until one
+    of them resumes it. `plan_version` is the version of the emergency plan the worker was shown."""
     existing = by_client_key(Incident, job, client_key)
     if existing is not None:
         return existing
@@ -328,11 +332,14 @@ def report_incident(
         action_taken=action_taken.strip() or None,
         stage_code=open_stage["code"] if open_stage else None,
         reported_by_id=user.id,
+        plan_version=plan_version,
     )
     job.incidents.append(incident)
     db.session.flush()
     log(user, job, "incident.report", incident=incident.id, type=type_, severity=severity)
-    if severity == IncidentSeverity.SEVERE and job.status != Status.PAUSED:
+    if alerts_supervisor(severity):
+        notify_severe_incident(incident, user)
+    if alerts_supervisor(severity) and job.status != Status.PAUSED:
         new_status = workflow.decide(facts_for(job), Action.PAUSE)
         job.paused_from = job.status
         _transition(job, user, new_status, "pause", incident=incident.id)
@@ -364,15 +371,4 @@ def unblock(job: Job, supervisor: User) -> None:
             )
             check.answer = None
     _transition(job, supervisor, new_status, "unblock")
-    db.session.commit()
-
-
-def close_incident(incident: Incident, supervisor: User, resolution: str) -> None:
-    """A supervisor closes an incident with what was done about it."""
-    if incident.status == IncidentStatus.CLOSED:
-        return
-    incident.status = IncidentStatus.CLOSED
-    incident.closed_at, incident.closed_by_id = utcnow(), supervisor.id
-    incident.resolution = resolution.strip()
-    log(supervisor, incident.job, "incident.close", incident=incident.id)
     db.session.commit()

@@ -4,6 +4,7 @@ from hk.models.aftersales import CasePause, CasePhoto, CaseReply, Complaint, Fol
 from hk.models.audit import Event, events_of, record_event
 from hk.models.catalog import (
     ChecklistTemplate,
+    EmergencyPlan,
     PriceItem,
     PriceKind,
     PriceUnit,
@@ -11,6 +12,7 @@ from hk.models.catalog import (
     StageKind,
     TemplateItem,
     TemplateStage,
+    plan_of,
 )
 from hk.models.customers import Customer
 from hk.models.jobs import (
@@ -60,6 +62,7 @@ __all__ = [
     "Complaint",
     "Customer",
     "CustomerLink",
+    "EmergencyPlan",
     "Event",
     "FollowUp",
     "HandoverItem",
@@ -98,6 +101,7 @@ __all__ = [
     "WorkerProfile",
     "events_of",
     "photos_of",
+    "plan_of",
     "record_event",
     "utcnow",
 ]

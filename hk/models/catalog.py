@@ -6,10 +6,11 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.domain.catalogue import StageKind
+from hk.domain.emergency import Call, IncidentType
 from hk.extensions import db
 from hk.models.people import enum_column
 from hk.models.types import UTCDateTime, utcnow
@@ -169,3 +170,46 @@ class PriceItem(db.Model):
 
     def name(self, locale: str) -> str:
         return pick(self.name_zh, self.name_en, locale)
+
+
+class EmergencyPlan(db.Model):
+    """The emergency plan (应急预案) of one incident type: the numbers to call and the immediate steps.
+
+    Every change raises the version and is logged with the plan before and after; an incident keeps
+    the version its worker was shown.
+    """
+
+    __tablename__ = "emergency_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_type: Mapped[IncidentType] = mapped_column(
+        enum_column(IncidentType, "plan_incident_type"), unique=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    calls: Mapped[list] = mapped_column(JSON, default=list)  # Call values, in the order shown
+    steps: Mapped[list] = mapped_column(JSON, default=list)  # [{"zh_CN": …, "en": …}], in order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def step_texts(self, locale: str) -> list[str]:
+        return [pick(step["zh_CN"], step["en"], locale) for step in self.steps]
+
+    @property
+    def call_list(self) -> list[Call]:
+        return [Call(c) for c in self.calls]
+
+    def as_dict(self) -> dict:
+        """The plan in the catalogue file's form."""
+        return {
+            "incident_type": self.incident_type.value,
+            "calls": list(self.calls),
+            "steps": [dict(step) for step in self.steps],
+        }
+
+
+def plan_of(incident_type: IncidentType | str | None) -> EmergencyPlan | None:
+    """The emergency plan of an incident type; None when there is none (or no type)."""
+    if not incident_type:
+        return None
+    return db.session.scalar(
+        select(EmergencyPlan).where(EmergencyPlan.incident_type == IncidentType(incident_type))
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hk.domain.emergency import IncidentSeverity, IncidentStatus, IncidentType
 from hk.domain.pricing import total
 from hk.domain.workflow import Answer
 from hk.domain.workflow import Status as JobStatus
@@ -177,28 +177,6 @@ class HandoverItem(db.Model):
     job: Mapped[Job] = relationship(back_populates="handover_items")
 
 
-class IncidentType(StrEnum):
-    INJURY = "injury"
-    FALL = "fall"
-    FIRE = "fire"
-    PROPERTY_DAMAGE = "property_damage"
-    CHEMICAL_EXPOSURE = "chemical_exposure"
-    CUSTOMER_DISPUTE = "customer_dispute"
-    UNSAFE_SITE = "unsafe_site"
-    OTHER = "other"
-
-
-class IncidentSeverity(StrEnum):
-    MINOR = "minor"
-    MODERATE = "moderate"
-    SEVERE = "severe"
-
-
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-
-
 class Incident(db.Model):
     """An incident (突发事件) reported from any step of a job."""
 
@@ -218,9 +196,19 @@ class Incident(db.Model):
     )
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The response timeline: reported → acknowledged by a supervisor → resolved (closed).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolution: Mapped[str | None] = mapped_column(Text)
+    # The after-action evaluation (required to close a severe incident).
+    evaluation_worked: Mapped[str | None] = mapped_column(Text)
+    evaluation_change: Mapped[str | None] = mapped_column(Text)
+    # The version of the type's emergency plan the worker was shown.
+    plan_version: Mapped[int | None]
 
     job: Mapped[Job] = relationship(back_populates="incidents")
     reported_by: Mapped[User | None] = relationship(foreign_keys=[reported_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])

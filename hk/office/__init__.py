@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-from hk.office import catalogue, customers, dispatch, followups, staff, workers  # noqa: E402,F401
+from hk.office import catalogue, customers, dispatch, emergency, followups, staff, workers  # noqa: E402,F401

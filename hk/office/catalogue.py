@@ -27,6 +27,7 @@ def _catalogue_page(error: str | None = None, status: int = 200):
     return render_template(
         "office/catalogue.html",
         services=queries.service_types(),
+        plans=queries.emergency_plans(),
         import_form=ImportForm(formdata=None),
         error=error,
     ), status
@@ -115,9 +116,12 @@ def save_checklist(service_id: int):
 @bp.route("/catalogue/<int:service_id>/export.yaml")
 @roles_required(*OFFICE)
 def export_catalogue(service_id: int | None = None):
-    """Download service types in the catalogue file format."""
-    services = [db.get_or_404(ServiceType, service_id)] if service_id else queries.service_types()
-    response = make_response(export_service_types(services))
+    """Download service types in the catalogue file format; all of it has the emergency plans too."""
+    if service_id:
+        text = export_service_types([db.get_or_404(ServiceType, service_id)])
+    else:
+        text = export_service_types(queries.service_types(), queries.emergency_plans())
+    response = make_response(text)
     response.headers["Content-Type"] = "application/x-yaml; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="hk-catalogue.yaml"'
     return response
@@ -145,6 +149,8 @@ def import_catalogue():
         ),
         "success",
     )
+    if summary.plans:
+        flash(_("Emergency plans new or changed: %(n)d.", n=len(summary.plans)), "success")
     return redirect(url_for("office.list_catalogue"), code=303)
 
 

@@ -16,6 +16,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -30,11 +31,13 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hk import labels
 from hk.domain.dispatch import Repeat
+from hk.domain.emergency import MAX_STEPS
 from hk.formtools import max_chars
-from hk.labels import FOLLOW_UP_CHANNEL_LABELS
+from hk.labels import CALL_LABELS, FOLLOW_UP_CHANNEL_LABELS
 from hk.models import Role
 from hk.refusals import password_refusal
 
@@ -292,3 +295,21 @@ class FollowUpForm(FlaskForm):
         validators=[max_chars(1000)],
     )
     client_key = HiddenField()
+
+
+class PlanStepForm(SubForm):
+    zh = TextAreaField("中文", validators=[max_chars(300)])
+    en = TextAreaField("English", validators=[max_chars(300)])
+
+
+class EmergencyPlanForm(FlaskForm):
+    """One incident type's emergency plan: the numbers to call and the steps in both languages."""
+
+    calls = SelectMultipleField(
+        _l("Numbers to call, as buttons"),
+        choices=list(CALL_LABELS.items()),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message=_l("Choose at least one number to call."))],
+    )
+    steps = FieldList(FormField(PlanStepForm), max_entries=MAX_STEPS + 2)

@@ -11,11 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from hk.domain.clock import day_bounds
 from hk.domain.dispatch import Booking
+from hk.domain.emergency import IncidentType
 from hk.domain.qualification import EXPIRY_WARNING_DAYS, certificate_status
 from hk.extensions import db
 from hk.models import (
     Certificate,
     Customer,
+    EmergencyPlan,
     Event,
     Job,
     JobStatus,
@@ -206,3 +208,10 @@ def schedule_grid(jobs: list[Job], tz: str) -> dict[tuple[int | None, date], lis
 
 def service_types() -> list[ServiceType]:
     return list(db.session.scalars(select(ServiceType).order_by(ServiceType.id)))
+
+
+def emergency_plans() -> list[EmergencyPlan]:
+    """Every emergency plan, in the order of the incident types."""
+    order = {kind.value: n for n, kind in enumerate(IncidentType)}
+    plans = db.session.scalars(select(EmergencyPlan)).all()
+    return sorted(plans, key=lambda plan: order[plan.incident_type.value])

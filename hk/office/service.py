@@ -1,7 +1,7 @@
 """Back-office changes, each logged with who, when and what changed (before → after), and committed.
 
-Customers, workers and their certificates, the catalogue and its prices; jobs are in dispatch_service,
-login accounts (creating them, roles, access) in staff_service.
+Customers, workers and their certificates, the catalogue with its prices and emergency plans; jobs are
+in dispatch_service, login accounts (creating them, roles, access) in staff_service.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from hk.catalogue import store_catalogue
+from sqlalchemy import select
+
+from hk.catalogue import store_catalogue, store_plans
 from hk.domain.catalogue import CatalogueError, load_text
 from hk.extensions import db
 from hk.models import (
     Certificate,
     Customer,
+    EmergencyPlan,
     PriceItem,
     ServiceType,
     TrainingRecord,
@@ -154,6 +157,8 @@ def add_training(actor: User, worker: User, values: dict) -> TrainingRecord:
 def save_checklist(actor: User, service_type: ServiceType, data: dict) -> tuple[int, int]:
     """Store checked catalogue data for one service type and log the version change: (before, after)."""
     codes = [entry["code"] for entry in data["service_types"]]
+    if data.get("emergency_plans"):
+        raise CatalogueError("emergency_plans: edit the emergency plans on their own page")
     if codes != [service_type.code]:
         raise CatalogueError(f"service_types: must hold exactly this service type ({service_type.code})")
     before = service_type.current_template.version
@@ -185,10 +190,44 @@ def import_catalogue(actor: User, raw: bytes):
         "catalogue",
         0,
         "catalogue.import",
-        changes={"created": summary.created, "new_versions": summary.new_versions},
+        changes={
+            "created": summary.created,
+            "new_versions": summary.new_versions,
+            "plans": list(summary.plans),
+        },
     )
+    _log_plans(actor, summary.plans)
     db.session.commit()
     return summary
+
+
+def _log_plans(actor: User, changed: dict[str, dict | None]) -> None:
+    """One event per plan that is new or changed: its version and calls as a change, both plans whole."""
+    for kind, before in changed.items():
+        plan = db.session.scalar(select(EmergencyPlan).where(EmergencyPlan.incident_type == kind))
+        after = plan.as_dict() | {"version": plan.version}
+        changes = {"version": [before["version"] if before else None, plan.version]}
+        if before is None or before["calls"] != after["calls"]:
+            changes["calls"] = [" ".join(before["calls"]) if before else None, " ".join(after["calls"])]
+        record_event(
+            actor,
+            "emergency_plan",
+            plan.id,
+            "emergency_plan.edit",
+            changes=changes,
+            before=before,
+            after=after,
+        )
+
+
+def save_emergency_plan(actor: User, data: dict) -> EmergencyPlan:
+    """Store one checked plan ({incident_type, calls, steps}); a change raises its version and is logged."""
+    changed = store_plans([data])
+    _log_plans(actor, changed)
+    db.session.commit()
+    return db.session.scalar(
+        select(EmergencyPlan).where(EmergencyPlan.incident_type == data["incident_type"])
+    )
 
 
 def update_price(actor: User, item: PriceItem, price: Decimal) -> None:

@@ -1,7 +1,7 @@
 """after sales: complaints with replies, pauses, remedies and photos; ratings; follow-ups
 
 Revision ID: 0012_after_sales
-Revises: 0009_customer_mode
+Revises: 0010_emergency_plans
 Create Date: 2026-11-29 08:33:44
 """
 from alembic import op
@@ -11,7 +11,7 @@ import hk.models.types
 
 
 revision = '0012_after_sales'
-down_revision = '0009_customer_mode'
+down_revision = '0010_emergency_plans'
 branch_labels = None
 depends_on = None
 

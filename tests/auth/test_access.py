@@ -61,6 +61,7 @@ ACCESS = {
     "office.show_follow_up": ("/office/follow-ups/999999", {S, A}, 404),
     "office.list_staff": ("/office/staff", {A}, 200),
     "office.show_staff": ("/office/staff/999999", {A}, 404),
+    "office.edit_emergency_plan": ("/office/emergency-plans/fire", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -76,6 +77,7 @@ POST_ONLY = {
     "jobs.take_over_job": ("/jobs/{job}/take-over", {W}),
     "jobs.upload_photo": ("/jobs/{job}/photos", {W}),
     "jobs.report_incident": ("/jobs/{job}/incidents", {W}),
+    "supervise.acknowledge_incident": ("/incidents/{incident}/acknowledge", {S, A}),
     "supervise.close_incident": ("/incidents/{incident}/close", {S, A}),
     "supervise.resume_job": ("/jobs/{job}/resume", {S, A}),
     "supervise.unblock_job": ("/jobs/{job}/unblock", {S, A}),
@@ -98,6 +100,7 @@ POST_ONLY = {
     "office.adjust_quote": ("/office/jobs/{job}/quote", {S, A}),
     "office.import_catalogue": ("/office/catalogue/import", {A}),
     "office.update_price": ("/office/catalogue/prices/999999", {A}),
+    "office.save_emergency_plan": ("/office/emergency-plans/fire", {A}),
     "office.save_service_type": ("/office/catalogue/999999", {A}),  # the same address as its GET
     "office.save_checklist": ("/office/catalogue/999999/checklist", {A}),
     "office.new_staff": ("/office/staff/new", {A}),
@@ -184,7 +187,8 @@ POST_STATUS = {
     "jobs.take_over_job": 303,
     "jobs.upload_photo": 422,  # no photo
     "jobs.report_incident": 422,  # nothing filled in
-    "supervise.close_incident": 303,  # no resolution: back to the list with the message
+    "supervise.acknowledge_incident": 303,  # to the incident
+    "supervise.close_incident": 422,  # no resolution: the list again, with the message
     "supervise.resume_job": 303,  # not paused: to the job's record
     "supervise.unblock_job": 303,
     "sign.hand_to_customer": 303,  # not awaiting signature: to the job
@@ -208,6 +212,7 @@ POST_STATUS = {
     "office.update_price": 404,
     "office.save_service_type": 404,
     "office.save_checklist": 404,
+    "office.save_emergency_plan": 422,  # no number to call chosen
     "office.new_staff": 422,  # nothing filled in
     "office.set_staff_role": 404,
     "office.set_staff_enabled": 404,
@@ -308,6 +313,8 @@ def test_pages_offer_only_what_the_person_may_do(app, client, login, role):
         "/office/catalogue",
         f"/office/catalogue/{st.id}",
         f"/office/catalogue/{st.id}/checklist",
+        "/office/emergency-plans/fire",
+        "/office/follow-ups",
     ]
     if role == A:
         pages += ["/office/staff", f"/office/staff/{worker.id}"]
