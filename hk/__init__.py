@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,7 +40,8 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def select_locale() -> Locale:
-    """The person's language: their saved choice, this browser's choice, then the browser header.
+    """The person's language: their saved choice, this browser's choice, the page's own language (the
+    customer's link: the language their record was signed in), then the browser header.
 
     Babel reads "zh_CN" as zh_Hans_CN, so its catalogue lives in translations/zh_Hans_CN.
     """
@@ -49,6 +50,9 @@ def select_locale() -> Locale:
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return _LOCALES[chosen]
+    page = g.get("hk_page_lang")
+    if page in LANGUAGES:
+        return _LOCALES[page]
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     return _LOCALES["en" if best == "en" else "zh_CN"]
 

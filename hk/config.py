@@ -73,6 +73,9 @@ class Config:
     RATELIMIT_VERIFY_UPLOAD = _env("RATELIMIT_VERIFY_UPLOAD", "10 per minute; 60 per hour")
     RATELIMIT_VERIFY_LOOKUP = _env("RATELIMIT_VERIFY_LOOKUP", "30 per minute; 300 per hour")
     RATELIMIT_CUSTOMER_LINK = _env("RATELIMIT_CUSTOMER_LINK", "120 per minute; 1200 per hour")
+    # The customer's forms on their link: each writes; a problem report decodes up to 3 photos.
+    RATELIMIT_CUSTOMER_FEEDBACK = _env("RATELIMIT_CUSTOMER_FEEDBACK", "20 per minute; 200 per hour")
+    RATELIMIT_CUSTOMER_PROBLEM = _env("RATELIMIT_CUSTOMER_PROBLEM", "5 per minute; 30 per hour")
     # Where the counts live: each server process counts on its own in memory; Redis shares them
     # between processes and servers (HK_REDIS_URL's when set).
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
@@ -100,6 +103,8 @@ class TestConfig(Config):
     RATELIMIT_VERIFY_UPLOAD = "10000 per minute"
     RATELIMIT_VERIFY_LOOKUP = "10000 per minute"
     RATELIMIT_CUSTOMER_LINK = "10000 per minute"
+    RATELIMIT_CUSTOMER_FEEDBACK = "10000 per minute"
+    RATELIMIT_CUSTOMER_PROBLEM = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
 
 

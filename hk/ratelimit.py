@@ -36,6 +36,8 @@ LIMITS: dict[str, tuple[str, Callable[[], bool]]] = {
     "verify_upload": ("RATELIMIT_VERIFY_UPLOAD", lambda: request.method == "POST"),
     "verify_lookup": ("RATELIMIT_VERIFY_LOOKUP", lambda: bool((request.view_args or {}).get("code"))),
     "customer_link": ("RATELIMIT_CUSTOMER_LINK", lambda: True),
+    "customer_feedback": ("RATELIMIT_CUSTOMER_FEEDBACK", lambda: True),
+    "customer_problem": ("RATELIMIT_CUSTOMER_PROBLEM", lambda: True),
 }
 
 

@@ -91,6 +91,22 @@ _TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
     C.RECEIVED_IN_FUTURE: lambda p, item, name: _("The time received cannot be in the future."),
     C.RECEIVED_TOO_LONG_AGO: lambda p, item, name: _("The time received must be within the last year."),
     C.RATING_OUT_OF_RANGE: lambda p, item, name: _("Please choose a score from the ones shown."),
+    C.RATING_LOCKED: lambda p, item, name: _(
+        "A rating can be changed only within %(days)d days, so yours is kept as it is. "
+        "If something is wrong, please report a problem below.",
+        days=p.get("days", 3),
+    ),
+    C.OWN_PHONE_ONLY: lambda p, item, name: _(
+        "This phone belongs to our staff. Please rate us or report a problem on your own phone: "
+        "open the link in our message, or scan the code shown after signing."
+    ),
+    C.UNKNOWN_CATEGORY: lambda p, item, name: _("Please choose what the problem is about."),
+    C.PROBLEM_NEEDS_DESCRIPTION: lambda p, item, name: _("Please tell us what happened."),
+    C.TOO_MANY_PHOTOS: lambda p, item, name: _("Please send at most %(max)d photos.", max=p.get("max", 3)),
+    C.CASE_CLOSED: lambda p, item, name: _(
+        "This case is closed. If the problem is back, please tap “The problem is back”."
+    ),
+    C.MESSAGE_EMPTY: lambda p, item, name: _("Please write your message."),
     C.REMEDY_NEEDS_AMOUNT: lambda p, item, name: _("Please enter an amount greater than zero."),
     C.REFUND_NEEDS_JOB: lambda p, item, name: _("A refund needs the job it pays back."),
     C.REFUND_ABOVE_TOTAL: lambda p, item, name: _(

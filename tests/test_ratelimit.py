@@ -179,3 +179,31 @@ def test_the_limits_are_on_in_production_with_the_documented_figures(make_app):
 def test_a_limit_that_cannot_be_read_stops_the_start(make_app):
     with pytest.raises(ConfigError, match="HK_RATELIMIT_VERIFY_LOOKUP"):
         make_app(RATELIMIT_VERIFY_LOOKUP="lots")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_customer_forms_have_their_own_limits(app, client, lang):
+    """Ratings, replies and problem reports write, and a problem report decodes photos: a smaller
+    figure than the page's, and a smaller one still for problem reports."""
+    limiter_of(app).reset()
+    app.config.update(RATELIMIT_CUSTOMER_FEEDBACK="4 per minute", RATELIMIT_CUSTOMER_PROBLEM="2 per minute")
+    token = csrf_token(client, "/verify")
+
+    def post(path, address):
+        data = {"csrf_token": token}
+        return client.post(
+            path, data=data, headers={"Accept-Language": lang}, environ_base={"REMOTE_ADDR": address}
+        )
+
+    try:
+        # a link that is not valid answers 404, but each post counts
+        assert [post("/r/nope/problems", "203.0.113.7").status_code for _ in range(3)] == [404, 404, 429]
+        assert [post("/r/nope/rating", "203.0.113.8").status_code for _ in range(5)] == [404] * 4 + [429]
+        refused = post("/r/nope/cases/1/reply", "203.0.113.8")
+        message = {"en": "Too many requests from this network", "zh-CN": "此网络访问过于频繁"}[lang]
+        assert refused.status_code == 429 and message in refused.get_data(as_text=True)
+        assert refused.headers["Retry-After"]
+        page = client.get("/r/nope", environ_base={"REMOTE_ADDR": "203.0.113.8"})
+        assert page.status_code == 404  # the page itself has its own, larger figure
+    finally:
+        limiter_of(app).reset()

@@ -51,8 +51,13 @@ def open_case(
     received_at: datetime | None = None,
     owner: User | None = None,
     now: datetime | None = None,
+    commit: bool = True,
 ) -> Complaint:
-    """A new case with its clocks running from the time it was received (staff may give an earlier one)."""
+    """A new case with its clocks running from the time it was received (staff may give an earlier one).
+
+    `commit=False`: flushed only, for a caller that adds to the case (its photos, the rating that
+    opened it) and commits everything in one transaction.
+    """
     existing = db.session.scalar(
         select(Complaint).where(Complaint.customer_id == customer.id, Complaint.client_key == client_key)
     )
@@ -85,7 +90,8 @@ def open_case(
     log(actor, case, "complaint.open", channel=channel, category=category, severity=severity)
     if owner is not None:
         log(actor, case, "complaint.assign", owner=owner.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return case
 
 

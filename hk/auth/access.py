@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from hk.errors import AdminOnly
 from hk.extensions import login_manager
@@ -74,3 +75,24 @@ def enforce_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+# The signed cookie the login sets on a browser where someone of the company logged in (hk.auth.routes,
+# "usual device"; it outlives logging out). Read here to tell the company's phones from the customer's.
+USUAL_COOKIE = "hk_usual"
+USUAL_SALT = "hk-usual-device"
+
+
+def staff_browser() -> bool:
+    """Whether this browser is one of the company's: someone is logged in on it (the worker's phone,
+    also while the customer holds it), or someone logged in on it before and logged out since."""
+    if current_user and current_user.is_authenticated:
+        return True
+    cookie = request.cookies.get(USUAL_COOKIE)
+    if not cookie:
+        return False
+    try:
+        URLSafeSerializer(current_app.config["SECRET_KEY"], salt=USUAL_SALT).loads(cookie)
+    except BadSignature:
+        return False  # made up: it proves nothing either way
+    return True

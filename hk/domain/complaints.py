@@ -120,6 +120,41 @@ class CaseFacts:
         return any(p.end is None for p in self.pauses)
 
 
+# --- what the customer may do on their link ---------------------------------------------------
+
+MAX_CUSTOMER_PHOTOS = 3  # photos with one problem report
+CUSTOMER_CATEGORIES = (
+    Category.CLEANING_QUALITY,
+    Category.DAMAGE_OR_LOSS,
+    Category.LATENESS,
+    Category.ATTITUDE,
+    Category.PRICE,
+    Category.SAFETY,
+    Category.OTHER,
+)
+
+
+def check_customer_report(category: str | None, description: str, photos: int) -> list[Refusal]:
+    """A problem the customer reports: a category of the list, what happened, a few photos at most."""
+    refusals = []
+    if category not in {c.value for c in CUSTOMER_CATEGORIES}:
+        refusals.append(Refusal("unknown_category"))
+    if not description.strip():
+        refusals.append(Refusal("problem_needs_description"))
+    if photos > MAX_CUSTOMER_PHOTOS:
+        refusals.append(Refusal("too_many_photos", {"max": MAX_CUSTOMER_PHOTOS}))
+    return refusals
+
+
+def check_customer_message(status: CaseStatus, body: str) -> list[Refusal]:
+    """A message from the customer on their case: not empty, and not on a closed case (they reopen it)."""
+    if status == CaseStatus.CLOSED:
+        return [Refusal("case_closed")]
+    if not body.strip():
+        return [Refusal("message_empty")]
+    return []
+
+
 def allowed_actions(facts: CaseFacts) -> list[CaseAction]:
     """The actions a supervisor may take on the case now, in the order a page offers them."""
     return [action for action in CaseAction if not refusals_for(facts, action)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from hk.domain.complaints import Category
 from hk.domain.workflow import Refusal
 
 
@@ -52,6 +53,40 @@ def opens_complaint(overall: int, aspects: dict[Aspect, int | None], comment: st
 def rating_locked(rated_at: datetime, now: datetime) -> bool:
     """A rating may be changed for a few days after it was first given, then it is kept as it is."""
     return now > rated_at + RATING_EDITABLE_FOR
+
+
+def check_rating_change(rated_at: datetime, now: datetime) -> list[Refusal]:
+    """A given rating may be changed only while it is not locked."""
+    if rating_locked(rated_at, now):
+        return [Refusal("rating_locked", {"days": RATING_EDITABLE_FOR.days})]
+    return []
+
+
+def check_rater(staff_browser: bool) -> list[Refusal]:
+    """Ratings and problem reports come from the customer's own phone, never from a phone of the
+    company's (a browser where staff are, or were, logged in): a rating given under the worker's
+    eyes, or by the worker, would say nothing about the service."""
+    return [Refusal("own_phone_only")] if staff_browser else []
+
+
+# The complaint a low rating opens is about its lowest aspect.
+ASPECT_CATEGORY = {
+    Aspect.QUALITY: Category.CLEANING_QUALITY,
+    Aspect.PUNCTUALITY: Category.LATENESS,
+    Aspect.ATTITUDE: Category.ATTITUDE,
+    Aspect.PRICE: Category.PRICE,
+}
+
+
+def complaint_category(aspects: dict[Aspect, int | None]) -> Category:
+    """The category of the case a low rating opens: its lowest aspect below "good" (ties in the order
+    of Aspect); "other" when the customer gave only the overall score, or rated every aspect well,
+    so that a guess does not skew the figures by category and staff read the comment instead."""
+    scored = [(score, n, aspect) for n, (aspect, score) in enumerate(aspects.items()) if score is not None]
+    if not scored:
+        return Category.OTHER
+    score, _n, aspect = min(scored)
+    return ASPECT_CATEGORY[aspect] if score < SATISFIED_FROM else Category.OTHER
 
 
 # --- follow-ups -------------------------------------------------------------------------------

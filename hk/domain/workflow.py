@@ -103,18 +103,25 @@ class RefusalCode(StrEnum):
     WRONG_STATUS = "wrong_status"
     # after-sales (hk/domain/complaints.py, hk/domain/feedback.py)
     CASE_ALREADY_PAUSED = "case_already_paused"
+    CASE_CLOSED = "case_closed"
     CASE_NEEDS_ROOT_CAUSE = "case_needs_root_cause"
     CASE_NEEDS_REASON = "case_needs_reason"
     CASE_NOT_PAUSED = "case_not_paused"
     CASE_WRONG_JOB = "case_wrong_job"
     CASE_WRONG_STATUS = "case_wrong_status"
+    MESSAGE_EMPTY = "message_empty"
+    OWN_PHONE_ONLY = "own_phone_only"
     OWNER_NOT_STAFF = "owner_not_staff"
+    PROBLEM_NEEDS_DESCRIPTION = "problem_needs_description"
+    RATING_LOCKED = "rating_locked"
     RATING_OUT_OF_RANGE = "rating_out_of_range"
     RECEIVED_IN_FUTURE = "received_in_future"
     RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
     REFUND_ABOVE_TOTAL = "refund_above_total"
     REFUND_NEEDS_JOB = "refund_needs_job"
     REMEDY_NEEDS_AMOUNT = "remedy_needs_amount"
+    TOO_MANY_PHOTOS = "too_many_photos"
+    UNKNOWN_CATEGORY = "unknown_category"
 
 
 @dataclass(frozen=True)

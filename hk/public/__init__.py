@@ -1,7 +1,8 @@
-"""Pages anyone may open: checking a record, and the customer's own record link."""
+"""Pages anyone may open: checking a record, and the customer's own record link with their rating,
+problems and cases."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from hk.public import routes  # noqa: E402,F401
+from hk.public import feedback, routes  # noqa: E402,F401

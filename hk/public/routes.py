@@ -1,4 +1,5 @@
-"""Check a record by its code or by uploading the PDF; the customer's link to view and download it."""
+"""Check a record by its code or by uploading the PDF; the customer's link to view and download it
+(its rating, problem and case forms post to hk.public.feedback)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from hk.auth.access import public
 from hk.database import reads_first
 from hk.errors import too_many_requests
 from hk.extensions import db, htmx
-from hk.models import CustomerLink, RecordStatus, RenderStatus, ServiceRecord
+from hk.models import RecordStatus, RenderStatus, ServiceRecord
 from hk.public import bp
+from hk.public.views import customer_page, open_link
 from hk.ratelimit import limited, retry_minutes
-from hk.records import links
 from hk.records import service as records
-from hk.records.links import LinkState
 from hk.records.render import record_number
 from hk.records.signing import Verdict
 from hk.views_helpers import pdf_response
@@ -88,35 +88,23 @@ def too_many_checks(error: RateLimitExceeded):
     return render_template("public/verify.html", code=code, refused=refused, Verdict=Verdict), 429
 
 
-def _link_or_error(token: str) -> tuple[CustomerLink | None, str | None, int]:
-    """The customer link behind a token, or why it cannot be used and the status to answer with."""
-    link, state = links.link_for_token(token)
-    if state == LinkState.OK:
-        return link, None, 200
-    if state == LinkState.EXPIRED:
-        return None, _("This link has expired. Please ask the company for a new one."), 410
-    if state == LinkState.WITHDRAWN:
-        return None, _("This link has been withdrawn. Please ask the company for a new one."), 410
-    return None, _("This link is not valid. Please check that it was copied completely."), 404
-
-
 @bp.route("/r/<token>")
 @public
 @limited("customer_link")
 def customer_record(token: str):
-    """The customer's own page: their record, to view and download."""
-    link, error, status = _link_or_error(token)
+    """The customer's own page: their record to view and download, their rating, problems and cases."""
+    link, error = open_link(token)
     if link is None:
-        return render_template("public/link_error.html", message=error), status
-    record = records.current_record(link.job_id)
-    template = "public/_record_status.html" if htmx else "public/customer.html"
-    return render_template(
-        template,
-        link=link,
-        token=token,
-        record=record,
-        number=record_number(record) if record else None,
-    )
+        return error
+    if htmx:  # the status fragment asks again every few seconds until the PDF is made
+        record = records.current_record(link.job_id)
+        return render_template(
+            "public/_record_status.html",
+            token=token,
+            record=record,
+            number=record_number(record) if record else None,
+        )
+    return customer_page(link, token)
 
 
 @bp.route("/r/<token>/record.pdf")
@@ -124,9 +112,9 @@ def customer_record(token: str):
 @limited("customer_link")
 def customer_pdf(token: str):
     """Download the current signed PDF through the customer's link."""
-    link, error, status = _link_or_error(token)
+    link, error = open_link(token)
     if link is None:
-        return render_template("public/link_error.html", message=error), status
+        return error
     record = records.current_record(link.job_id)
     if record is None or record.render_status != RenderStatus.DONE:
         abort(404)
