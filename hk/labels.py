@@ -127,6 +127,67 @@ EVENT_LABELS = {
     "price.update": _l("Price changed"),
     "catalogue.edit": _l("Checklist edited"),
     "catalogue.import": _l("Catalogue imported"),
+    "complaint.open": _l("Complaint received"),
+    "complaint.assign": _l("Person responsible named"),
+    "complaint.reply": _l("Reply to the customer"),
+    "complaint.note": _l("Internal note"),
+    "complaint.respond": _l("First response given"),
+    "complaint.investigate": _l("Investigation started"),
+    "complaint.propose_remedy": _l("Remedy under way"),
+    "complaint.resolve": _l("Resolved"),
+    "complaint.close": _l("Closed"),
+    "complaint.reopen": _l("Reopened"),
+    "complaint.pause": _l("Resolution clock paused"),
+    "complaint.resume": _l("Resolution clock running again"),
+    "remedy.add": _l("Remedy added"),
+    "remedy.approve": _l("Remedy approved"),
+    "remedy.reject": _l("Remedy rejected"),
+    "remedy.done": _l("Remedy carried out"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}
+
+CASE_STATUS_LABELS = {
+    "new": _l("Not answered yet"),
+    "responded": _l("Answered"),
+    "investigating": _l("Investigating"),
+    "remedy": _l("In remedy"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+
+CHANNEL_LABELS = {
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "social": _l("WeChat or social media"),
+    "walk_in": _l("In person"),
+    "online": _l("Online (customer's link)"),
+    "survey": _l("Satisfaction survey"),
+    "follow_up": _l("Follow-up visit"),
+}
+
+CATEGORY_LABELS = {
+    "cleaning_quality": _l("Cleaning quality"),
+    "damage_or_loss": _l("Damage or loss"),
+    "lateness": _l("Late or did not come"),
+    "attitude": _l("Attitude"),
+    "price": _l("Price or billing"),
+    "safety": _l("Safety"),
+    "other": _l("Other"),
+}
+
+SEVERITY_LABELS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+
+REMEDY_KIND_LABELS = {
+    "reclean": _l("Re-clean"),
+    "refund": _l("Refund"),
+    "compensation": _l("Compensation"),
+    "apology": _l("Apology or explanation"),
+}
+
+REMEDY_STATUS_LABELS = {
+    "awaiting_approval": _l("Awaiting an administrator"),
+    "approved": _l("Agreed"),
+    "done": _l("Done"),
+    "rejected": _l("Rejected"),
+}

@@ -54,6 +54,10 @@ ACCESS = {
     "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
     "office.edit_checklist": ("/office/catalogue/999999/checklist", {S, A}, 404),
     "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
+    "complaints.list_cases": ("/complaints", {S, A}, 200),
+    "complaints.new_case": ("/complaints/new", {S, A}, 200),  # the customer to choose first
+    "complaints.show_case": ("/complaints/999999", {S, A}, 404),
+    "complaints.show_case_photo": ("/complaints/999999/photos/1", {S, A}, 404),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -90,6 +94,13 @@ POST_ONLY = {
     "office.adjust_quote": ("/office/jobs/{job}/quote", {S, A}),
     "office.import_catalogue": ("/office/catalogue/import", {S, A}),
     "office.update_price": ("/office/catalogue/prices/999999", {S, A}),
+    "complaints.assign_case": ("/complaints/999999/owner", {S, A}),
+    "complaints.reply_to_case": ("/complaints/999999/replies", {S, A}),
+    "complaints.act_on_case": ("/complaints/999999/actions/investigate", {S, A}),
+    "complaints.add_remedy": ("/complaints/999999/remedies/refund", {S, A}),
+    "complaints.approve_remedy": ("/complaints/999999/remedies/1/approve", {A}),
+    "complaints.reject_remedy": ("/complaints/999999/remedies/1/reject", {A}),
+    "complaints.finish_remedy": ("/complaints/999999/remedies/1/done", {S, A}),
 }
 
 
@@ -179,6 +190,13 @@ POST_STATUS = {
     "office.adjust_quote": 422,
     "office.import_catalogue": 422,  # no file
     "office.update_price": 404,
+    "complaints.assign_case": 404,
+    "complaints.reply_to_case": 404,
+    "complaints.act_on_case": 404,
+    "complaints.add_remedy": 404,
+    "complaints.approve_remedy": 404,
+    "complaints.reject_remedy": 404,
+    "complaints.finish_remedy": 404,
 }
 # Routes that answer 500 today; strict, so the test says so when one is fixed.
 KNOWN_500: dict[str, str] = {}
