@@ -90,6 +90,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     _init_login(app)
 
     from hk import models  # noqa: F401  (registers the tables)
+    from hk.aftersales import bp as complaints_bp
     from hk.auth import bp as auth_bp
     from hk.errors import register_error_handlers
     from hk.jobs import bp as jobs_bp
@@ -113,6 +114,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(office_bp)
+    app.register_blueprint(complaints_bp)
     register_error_handlers(app)
     init_database(app)  # after every blueprint: it wraps their views
     from hk.ratelimit import init_limits

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
@@ -40,6 +41,8 @@ class Config:
     SIGNING_PKCS12 = _env("SIGNING_PKCS12")
     SIGNING_PKCS12_PASSWORD = _env("SIGNING_PKCS12_PASSWORD")
     CUSTOMER_LINK_DAYS = _env_int("CUSTOMER_LINK_DAYS", 30)
+    # A refund or compensation above this sum (CNY) proposed by a supervisor waits for an admin.
+    REMEDY_APPROVAL_ABOVE = Decimal(_env("REMEDY_APPROVAL_ABOVE") or "200")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_CN", "en")

@@ -147,29 +147,33 @@ EVENT_LABELS = {
     "customer_mode.end": _l("Phone taken back by the worker"),
     "customer_mode.logged_out": _l("Logged out after wrong passwords on the customer screens"),
     "follow_up.record": _l("Follow-up recorded"),
-    "complaint.open": _l("Complaint opened"),
+    "complaint.open": _l("Complaint received"),
     "complaint.assign": _l("Person responsible named"),
-    "complaint.reply": _l("Reply"),
+    "complaint.reply": _l("Reply to the customer"),
     "complaint.note": _l("Internal note"),
-    "complaint.respond": _l("First response"),
+    "complaint.respond": _l("First response given"),
     "complaint.investigate": _l("Investigation started"),
     "complaint.propose_remedy": _l("Remedy under way"),
     "complaint.resolve": _l("Resolved"),
     "complaint.close": _l("Closed"),
     "complaint.reopen": _l("Reopened"),
     "complaint.pause": _l("Resolution clock paused"),
-    "complaint.resume": _l("Resolution clock resumed"),
+    "complaint.resume": _l("Resolution clock running again"),
     "emergency_plan.edit": _l("Emergency plan changed"),
+    "remedy.add": _l("Remedy added"),
+    "remedy.approve": _l("Remedy approved"),
+    "remedy.reject": _l("Remedy rejected"),
+    "remedy.done": _l("Remedy carried out"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}
 
 # After-sales (hk/domain/complaints.py, hk/domain/feedback.py).
 CASE_STATUS_LABELS = {
-    "new": _l("New"),
-    "responded": _l("Responded"),
+    "new": _l("Not answered yet"),
+    "responded": _l("Answered"),
     "investigating": _l("Investigating"),
-    "remedy": _l("Putting it right"),
+    "remedy": _l("In remedy"),
     "resolved": _l("Resolved"),
     "closed": _l("Closed"),
 }
@@ -178,9 +182,9 @@ CHANNEL_LABELS = {
     "email": _l("Email"),
     "social": _l("WeChat or social media"),
     "walk_in": _l("In person"),
-    "online": _l("Customer's record link"),
-    "survey": _l("Low rating"),
-    "follow_up": _l("Follow-up"),
+    "online": _l("Online (customer's link)"),
+    "survey": _l("Satisfaction survey"),
+    "follow_up": _l("Follow-up visit"),
 }
 CATEGORY_LABELS = {
     "cleaning_quality": _l("Cleaning quality"),
@@ -200,7 +204,7 @@ REMEDY_KIND_LABELS = {
 }
 REMEDY_STATUS_LABELS = {
     "awaiting_approval": _l("Awaiting an administrator"),
-    "approved": _l("Approved"),
+    "approved": _l("Agreed"),
     "done": _l("Done"),
     "rejected": _l("Rejected"),
 }
@@ -210,7 +214,11 @@ ASPECT_LABELS = {
     "attitude": _l("Attitude"),
     "price": _l("Clear pricing"),
 }
-FOLLOW_UP_CHANNEL_LABELS = {"call": _l("Phone call"), "visit": _l("Visit"), "message": _l("Message")}
+FOLLOW_UP_CHANNEL_LABELS = {
+    "call": _l("Phone call"),
+    "visit": _l("Visit"),
+    "message": _l("Text or WeChat message"),
+}
 FOLLOW_UP_STATE_LABELS = {
     "not_active": _l("Not served in the last 12 months"),
     "done": _l("Done this quarter"),

@@ -108,6 +108,14 @@ _TEXTS: dict[RefusalCode, Callable[[dict, str, str], str]] = {
     ),
     C.MESSAGE_EMPTY: lambda p, item, name: _("Please write your message."),
     C.REMEDY_NEEDS_AMOUNT: lambda p, item, name: _("Please enter an amount greater than zero."),
+    C.REMEDY_NEEDS_DESCRIPTION: lambda p, item, name: _(
+        "Please say what the compensation is for, or what was said to the customer."
+    ),
+    C.REMEDY_NEEDS_ADMIN: lambda p, item, name: _("Only an administrator can approve or reject this sum."),
+    C.REMEDY_WRONG_STATUS: lambda p, item, name: _("This remedy has already been decided or carried out."),
+    C.RECLEAN_NEEDS_JOB: lambda p, item, name: _(
+        "A re-clean needs the job the complaint is about. Open the case on that job first."
+    ),
     C.REFUND_NEEDS_JOB: lambda p, item, name: _("A refund needs the job it pays back."),
     C.REFUND_ABOVE_TOTAL: lambda p, item, name: _(
         "Refunds cannot exceed the job's total of %(total)s; at most %(left)s is left to refund.",

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from hk.aftersales import notify
 from hk.database import lock_for_write
 from hk.domain import complaints as rules
 from hk.domain.complaints import CaseAction, CaseStatus, Category, Channel, Severity
@@ -92,6 +93,7 @@ def open_case(
         log(actor, case, "complaint.assign", owner=owner.id)
     if commit:
         db.session.commit()
+        notify.case_opened(case)
     return case
 
 
@@ -104,6 +106,7 @@ def assign(case: Complaint, owner: User, actor: User) -> bool:
     case.owner = owner
     log(actor, case, "complaint.assign", owner=owner.id, before=before)
     db.session.commit()
+    notify.case_assigned(case)
     return True
 
 
@@ -137,6 +140,7 @@ def reply(
         case.first_response_at = now
         log(author, case, "complaint.respond", by_phone=responded_by_phone, reply=message.id)
     db.session.commit()
+    notify.reply_posted(message)
     return message
 
 
@@ -191,6 +195,8 @@ def act(
     case.status = new_status
     log(actor, case, f"complaint.{action.value}", **data)
     db.session.commit()
+    if new_status != before:
+        notify.status_changed(case)
     return True
 
 
@@ -218,7 +224,10 @@ def close_resolved(now: datetime | None = None) -> int:
             case.status = CaseStatus.CLOSED
             log(None, case, "complaint.close", auto=True)
             closed += 1
-        db.session.commit()
+            db.session.commit()
+            notify.status_changed(case)
+        else:
+            db.session.commit()
     return closed
 
 

@@ -275,6 +275,25 @@ def resolution_clock(facts: CaseFacts, now: datetime) -> ClockReading:
     return ClockReading(ClockState.RUNNING, due, left)
 
 
+class Clock(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+class WarningLevel(StrEnum):
+    AMBER = "amber"  # a clock is due within WARN_BEFORE
+    RED = "red"  # a clock is overdue (or breached)
+
+
+def warning_level(*readings: ClockReading) -> WarningLevel | None:
+    """How a case is flagged on the lists: red when any clock is overdue, amber when one is due soon."""
+    if any(r.state in (ClockState.OVERDUE, ClockState.BREACHED) for r in readings):
+        return WarningLevel.RED
+    if any(r.state == ClockState.DUE_SOON for r in readings):
+        return WarningLevel.AMBER
+    return None
+
+
 def should_auto_close(facts: CaseFacts, now: datetime) -> bool:
     """A resolved case the customer has not confirmed closes by itself after AUTO_CLOSE_AFTER."""
     return (

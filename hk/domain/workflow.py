@@ -117,11 +117,15 @@ class RefusalCode(StrEnum):
     RATING_OUT_OF_RANGE = "rating_out_of_range"
     RECEIVED_IN_FUTURE = "received_in_future"
     RECEIVED_TOO_LONG_AGO = "received_too_long_ago"
+    RECLEAN_NEEDS_JOB = "reclean_needs_job"
     REFUND_ABOVE_TOTAL = "refund_above_total"
     REFUND_NEEDS_JOB = "refund_needs_job"
+    REMEDY_NEEDS_ADMIN = "remedy_needs_admin"
     REMEDY_NEEDS_AMOUNT = "remedy_needs_amount"
     TOO_MANY_PHOTOS = "too_many_photos"
     UNKNOWN_CATEGORY = "unknown_category"
+    REMEDY_NEEDS_DESCRIPTION = "remedy_needs_description"
+    REMEDY_WRONG_STATUS = "remedy_wrong_status"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from hk.aftersales.clocks import open_cases_with_clocks, warnings_summary
 from hk.auth.access import any_role, public, roles_required
 from hk.domain.clock import day_bounds, local_today
 from hk.domain.qualification import (
@@ -19,7 +20,7 @@ from hk.domain.qualification import (
 )
 from hk.extensions import db
 from hk.main import bp
-from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User
+from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User, utcnow
 from hk.records.making import stuck_records
 
 
@@ -78,7 +79,7 @@ def today():
 @bp.route("/overview")
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def overview():
-    """Today's jobs of every worker and the certificates that need attention."""
+    """Today's jobs of every worker, complaints due soon or overdue, and certificates that need attention."""
     day = local_today(current_app.config["TIMEZONE"])
     jobs = _jobs_on(day)
     horizon = day + timedelta(days=EXPIRY_WARNING_DAYS)
@@ -108,6 +109,7 @@ def overview():
         unqualified=unqualified,
         open_incidents=open_incidents,
         stuck=stuck_records(),
+        complaint_warnings=warnings_summary(open_cases_with_clocks(utcnow())),
     )
 
 

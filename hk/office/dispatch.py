@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hk.aftersales.queries import cases_about_job, reclean_remedy_of
 from hk.auth.access import roles_required
 from hk.domain.clock import local_today
 from hk.domain.dispatch import Repeat
@@ -95,6 +96,8 @@ def _job_page(job: Job, errors=(), quote_form=None, cancel_form=None, status: in
         cancel_form=cancel_form or ReasonOnlyForm(formdata=None),
         quote_form=quote_form,
         quote_rows=_quote_rows(job, quote_form),
+        reclean_for=reclean_remedy_of(job.id),
+        complaints=cases_about_job(job.id),
         errors=list(errors),
         **events_page("job", job.id),
     ), status

@@ -77,6 +77,30 @@ def create_jobs(
     area_m2: Decimal | None,
 ) -> NewJobs:
     """Create one job or a regular series; nothing is created if any occurrence is refused."""
+    jobs = add_jobs(
+        actor, customer, service_type, first_day, start_hm, end_hm, tz, worker, notes, repeat, count, area_m2
+    )
+    db.session.commit()
+    return NewJobs(jobs)
+
+
+def add_jobs(
+    actor: User,
+    customer: Customer,
+    service_type: ServiceType,
+    first_day: date,
+    start_hm: tuple,
+    end_hm: tuple,
+    tz: str,
+    worker: User | None,
+    notes: str | None,
+    repeat: Repeat,
+    count: int,
+    area_m2: Decimal | None,
+) -> list[Job]:
+    """The jobs of create_jobs, through the same gates (window, certificates, overlaps), added to the
+    session and logged but not committed: a caller that books a job as part of its own change (a
+    complaint's re-clean) commits both together. WorkflowError before anything is added."""
     template = service_type.current_template
     days = occurrences(first_day, repeat, count)
     planned = []
@@ -127,8 +151,7 @@ def create_jobs(
             },
         )
         jobs.append(job)
-    db.session.commit()
-    return NewJobs(jobs)
+    return jobs
 
 
 @_refusal_rolls_back

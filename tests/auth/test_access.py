@@ -69,6 +69,10 @@ ACCESS = {
     "office.list_staff": ("/office/staff", {A}, 200),
     "office.show_staff": ("/office/staff/999999", {A}, 404),
     "office.edit_emergency_plan": ("/office/emergency-plans/fire", {S, A}, 200),
+    "complaints.list_cases": ("/complaints", {S, A}, 200),
+    "complaints.new_case": ("/complaints/new", {S, A}, 200),  # the customer to choose first
+    "complaints.show_case": ("/complaints/999999", {S, A}, 404),
+    "complaints.show_case_photo": ("/complaints/999999/photos/1", {S, A}, 404),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -113,6 +117,13 @@ POST_ONLY = {
     "office.new_staff": ("/office/staff/new", {A}),
     "office.set_staff_role": ("/office/staff/999999/role", {A}),
     "office.set_staff_enabled": ("/office/staff/999999/enabled", {A}),
+    "complaints.assign_case": ("/complaints/999999/owner", {S, A}),
+    "complaints.reply_to_case": ("/complaints/999999/replies", {S, A}),
+    "complaints.act_on_case": ("/complaints/999999/actions/investigate", {S, A}),
+    "complaints.add_remedy": ("/complaints/999999/remedies/refund", {S, A}),
+    "complaints.approve_remedy": ("/complaints/999999/remedies/1/approve", {A}),
+    "complaints.reject_remedy": ("/complaints/999999/remedies/1/reject", {A}),
+    "complaints.finish_remedy": ("/complaints/999999/remedies/1/done", {S, A}),
 }
 # Endpoints for administrators alone: what a supervisor is refused there is said to be so.
 ADMIN_ONLY = {e for e, (_p, roles, *_s) in {**ACCESS, **POST_ONLY}.items() if roles == {A}}
@@ -223,6 +234,13 @@ POST_STATUS = {
     "office.new_staff": 422,  # nothing filled in
     "office.set_staff_role": 404,
     "office.set_staff_enabled": 404,
+    "complaints.assign_case": 404,
+    "complaints.reply_to_case": 404,
+    "complaints.act_on_case": 404,
+    "complaints.add_remedy": 404,
+    "complaints.approve_remedy": 404,
+    "complaints.reject_remedy": 404,
+    "complaints.finish_remedy": 404,
 }
 # Routes that answer 500 today; strict, so the test says so when one is fixed.
 KNOWN_500: dict[str, str] = {}
@@ -299,6 +317,38 @@ class _Targets(HTMLParser):
         self.targets += [(m, urlsplit(t).path) for m, t in filter(None, found) if t and t.startswith("/")]
 
 
+def _case_awaiting_an_admin():
+    """A complaint with a refund above the threshold that a supervisor proposed: it waits for an admin."""
+    from decimal import Decimal
+
+    from hk.aftersales import cases, remedies
+    from hk.domain.complaints import Category, Channel, RemedyKind
+
+    supervisor = make_user(S)
+    job = make_job(make_user(W), state="awaiting_signature", photos=False)
+    case = cases.open_case(
+        customer=job.customer,
+        job=job,
+        channel=Channel.PHONE,
+        category=Category.DAMAGE_OR_LOSS,
+        description="花瓶碎了",
+        client_key="access-table",
+        actor=supervisor,
+    )
+    cases.reply(case, supervisor, "抱歉", "r1")
+    remedies.propose(
+        case,
+        supervisor,
+        RemedyKind.COMPENSATION,
+        "m1",
+        amount=Decimal("500"),
+        description="花瓶",
+        threshold=Decimal("200"),
+        by_admin=False,
+    )
+    return case
+
+
 @pytest.mark.parametrize("role", [S, A])
 def test_pages_offer_only_what_the_person_may_do(app, client, login, role):
     """No link or button leads a supervisor to an administrator's 403; the administrator sees them all."""
@@ -322,6 +372,8 @@ def test_pages_offer_only_what_the_person_may_do(app, client, login, role):
         f"/office/catalogue/{st.id}/checklist",
         "/office/emergency-plans/fire",
         "/office/follow-ups",
+        "/complaints",
+        f"/complaints/{_case_awaiting_an_admin().id}",
     ]
     if role == A:
         pages += ["/office/staff", f"/office/staff/{worker.id}"]

@@ -1,5 +1,7 @@
 """Follow-ups (回访): who is due this quarter, resolved complaints to call, recording one once."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,3 +139,13 @@ def test_two_identical_follow_ups_at_the_same_instant_make_one(app):
     assert [a.status_code for a in answers] == [303, 303]
     db.session.expire_all()
     assert db.session.scalar(select(func.count(FollowUp.id))) == 1
+
+
+def test_an_unhappy_follow_up_opens_a_complaint_in_one_step(client, office):
+    customer = make_customer()
+    _served(customer, 5)
+    response = _record(office, customer, satisfied="no", notes="窗户没擦干净")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/complaints/new\?[^"]+)" data-testid="open-complaint"', page).group(1)
+    form = client.get(html.unescape(link)).get_data(as_text=True)
+    assert '<option selected value="follow_up">' in form and "窗户没擦干净" in form
