@@ -127,6 +127,17 @@ EVENT_LABELS = {
     "price.update": _l("Price changed"),
     "catalogue.edit": _l("Checklist edited"),
     "catalogue.import": _l("Catalogue imported"),
+    "message.queue": _l("Email queued"),
+    "message.resend": _l("Email sent again"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}
+
+MESSAGE_STATUS_LABELS = {
+    "pending": _l("Waiting"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+
+MESSAGE_KIND_LABELS = {"record_ready": _l("Service record")}

@@ -18,6 +18,7 @@ from hk.domain.qualification import (
     qualification_problems,
 )
 from hk.extensions import db
+from hk.mail.service import failed_count
 from hk.main import bp
 from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User
 from hk.records.making import stuck_records
@@ -108,6 +109,7 @@ def overview():
         unqualified=unqualified,
         open_incidents=open_incidents,
         stuck=stuck_records(),
+        failed_messages=failed_count() if current_user.role == Role.ADMIN else 0,
     )
 
 

@@ -25,6 +25,7 @@ from hk.models.jobs import (
     StageCompletion,
 )
 from hk.models.media import Photo, photos_of
+from hk.models.messages import Message, MessageStatus, RecipientKind
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -66,11 +67,14 @@ __all__ = [
     "JobStatus",
     "LoginAttempt",
     "LoginSession",
+    "Message",
+    "MessageStatus",
     "Photo",
     "PriceItem",
     "PriceKind",
     "PriceUnit",
     "QuoteLine",
+    "RecipientKind",
     "RecordStatus",
     "RenderStatus",
     "ReviewStatus",

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     FieldList,
     FormField,
     HiddenField,
@@ -31,7 +32,7 @@ from wtforms.validators import (
 )
 
 from hk.domain.dispatch import Repeat
-from hk.formtools import max_chars
+from hk.formtools import email_address, max_chars
 
 
 class SubForm(FlaskForm):
@@ -55,6 +56,10 @@ class CustomerForm(FlaskForm):
         ],
     )
     address = StringField(_l("Address"), validators=[_required(), max_chars(300)])
+    email = EmailField(
+        _l("Email (optional: the record link is sent there)"),
+        validators=[Optional(), max_chars(254), email_address()],
+    )
     access_notes = TextAreaField(
         _l("Access: keys, door codes (shown only to the assigned worker)"),
         validators=[Optional(), max_chars(2000)],
@@ -88,6 +93,7 @@ class NewWorkerForm(FlaskForm):
 class WorkerForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), max_chars(254), email_address()])
     emergency_contact = StringField(_l("Emergency contact"), validators=[Optional(), max_chars(200)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), max_chars(2000)])
 

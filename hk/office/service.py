@@ -135,7 +135,7 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
 
 
 def update_worker(actor: User, worker: User, values: dict, profile_values: dict) -> None:
-    """Change a worker's name and phone, and their profile's emergency contact and notes."""
+    """Change a worker's name, phone and email, and their profile's emergency contact and notes."""
     apply_changes(actor, worker, "user", "worker.update", values)
     if worker.profile is not None:
         apply_changes(actor, worker.profile, "user", "worker.update", profile_values, subject_id=worker.id)

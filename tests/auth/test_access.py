@@ -54,6 +54,9 @@ ACCESS = {
     "office.edit_service_type": ("/office/catalogue/999999", {S, A}, 404),
     "office.edit_checklist": ("/office/catalogue/999999/checklist", {S, A}, 404),
     "office.export_catalogue": ("/office/catalogue/export.yaml", {S, A}, 200),
+    "office.list_outbox": ("/office/outbox", {A}, 200),
+    "office.show_message": ("/office/outbox/999999", {A}, 404),
+    "office.message_eml": ("/office/outbox/999999/eml", {A}, 404),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -90,6 +93,7 @@ POST_ONLY = {
     "office.adjust_quote": ("/office/jobs/{job}/quote", {S, A}),
     "office.import_catalogue": ("/office/catalogue/import", {S, A}),
     "office.update_price": ("/office/catalogue/prices/999999", {S, A}),
+    "office.resend_message": ("/office/outbox/999999/resend", {A}),
 }
 
 
@@ -179,6 +183,7 @@ POST_STATUS = {
     "office.adjust_quote": 422,
     "office.import_catalogue": 422,  # no file
     "office.update_price": 404,
+    "office.resend_message": 404,
 }
 # Routes that answer 500 today; strict, so the test says so when one is fixed.
 KNOWN_500: dict[str, str] = {}
