@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from email.headerregistry import Address
-from email.utils import parseaddr
+from email.utils import getaddresses
 
 # A plain ASCII address (name@example.com): what every mail server takes without SMTPUTF8. No
 # spaces, commas, quotes or line breaks, so an address can never carry a second recipient or header.
@@ -29,8 +29,10 @@ def normal_address(text: str | None) -> str | None:
 
 def sender(mail_from: str | None, company_name: str) -> Address:
     """The From of every message: HK_MAIL_FROM, named after the company when it gives no name."""
-    name, address = parseaddr(mail_from or DEFAULT_SENDER)
-    if len(address) > MAX_LENGTH or not _SENDER.fullmatch(address):
+    text = mail_from or DEFAULT_SENDER
+    found = getaddresses([text])
+    name, address = found[0] if len(found) == 1 else ("", "")
+    if not text.isprintable() or len(address) > MAX_LENGTH or not _SENDER.fullmatch(address):
         raise ValueError("HK_MAIL_FROM is not an email address")
     local, domain = address.rsplit("@", 1)
     return Address(display_name=name or company_name or "", username=local, domain=domain.lower())

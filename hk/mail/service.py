@@ -28,7 +28,14 @@ from hk.database import reading, writing
 from hk.extensions import db
 from hk.mail.addresses import normal_address, sender
 from hk.mail.building import build_email
-from hk.mail.transport import Unconfirmed, parse_smtp_url, send_smtp, worth_retrying, write_outbox
+from hk.mail.transport import (
+    Unconfirmed,
+    describe,
+    parse_smtp_url,
+    send_smtp,
+    worth_retrying,
+    write_outbox,
+)
 from hk.models import Message, MessageStatus, RecipientKind, User, record_event, utcnow
 from hk.queue import retry_delay
 
@@ -101,11 +108,14 @@ def send_soon(message_id: int) -> None:
     enqueue(send_message, message_id)
 
 
-def _claim(message_id: int, now: datetime) -> str | None:
-    """Take the message for one try; its token, or None when it is not pending (sent, being sent…)."""
+def _claim(message_id: int, now: datetime) -> tuple[str, int] | None:
+    """Take the message for one try: (its token, this try's number), or None when it is not pending.
+
+    One statement decides: of two workers at the same instant, the second finds it "sending".
+    """
     token = secrets.token_hex(16)
     with writing():
-        claimed = db.session.execute(
+        attempts = db.session.scalar(
             update(Message)
             .where(Message.id == message_id, Message.status == MessageStatus.PENDING)
             .values(
@@ -114,9 +124,10 @@ def _claim(message_id: int, now: datetime) -> str | None:
                 claimed_at=now,
                 attempts=Message.attempts + 1,
             )
-        ).rowcount
+            .returning(Message.attempts)
+        )
         db.session.commit()
-    return token if claimed == 1 else None
+    return (token, attempts) if attempts is not None else None
 
 
 def _record_outcome(message_id: int, token: str, **values) -> None:
@@ -144,25 +155,24 @@ def _hand_over(message: Message) -> str | None:
 def deliver(message_id: int, now: datetime | None = None) -> MessageStatus | None:
     """One try at sending a pending message; its status after, or None when there was nothing to do."""
     now = now or utcnow()
-    token = _claim(message_id, now)
-    if token is None:
+    claim = _claim(message_id, now)
+    if claim is None:
         return None
-    with reading():
-        message = db.session.get(Message, message_id, populate_existing=True)
-        db.session.expunge(message)  # kept as read, for the try, outside any transaction
-        db.session.rollback()
+    token, attempt = claim
     try:
+        with reading():
+            message = db.session.get(Message, message_id, populate_existing=True)
+            db.session.expunge(message)  # kept as read, for the try, outside any transaction
+            db.session.rollback()
         outbox_file = _hand_over(message)
-    except Exception as error:
-        text = f"{type(error).__name__}: {error}"[:2000]
+    except Exception as error:  # the try failed: recorded, never raised (the queue does not retry)
+        text = describe(error)[:2000]
         if isinstance(error, Unconfirmed):
             text = f"{UNCONFIRMED}: {text}"
-        current_app.logger.warning("message %s: try %s failed: %s", message_id, message.attempts, text)
-        give_up = not worth_retrying(error) or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+        current_app.logger.warning("message %s: try %s failed: %s", message_id, attempt, text)
+        give_up = not worth_retrying(error) or attempt >= current_app.config["MAIL_MAX_ATTEMPTS"]
         status = MessageStatus.FAILED if give_up else MessageStatus.PENDING
-        _record_outcome(
-            message_id, token, status=status, last_error=text, due_at=now + retry_delay(message.attempts)
-        )
+        _record_outcome(message_id, token, status=status, last_error=text, due_at=now + retry_delay(attempt))
         return status
     sent = {"status": MessageStatus.SENT, "sent_at": utcnow(), "last_error": None, "outbox_file": outbox_file}
     _record_outcome(message_id, token, **sent)

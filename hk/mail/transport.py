@@ -137,6 +137,20 @@ def send_smtp(settings: SmtpSettings, message: EmailMessage, sender: str, recipi
             client.close()
 
 
+def describe(error: BaseException) -> str:
+    """A failure as an administrator reads it: its kind and the server's own words."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        said = "; ".join(f"{code} {_text(reply)}" for code, reply in error.recipients.values())
+        return f"{type(error).__name__}: {said}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__}: {error.smtp_code} {_text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 def worth_retrying(error: BaseException) -> bool:
     """False for an answer that trying again cannot change (the server refuses this address or this
     content for good) and for a message that may have arrived already (Unconfirmed)."""

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from hk.extensions import db
 from hk.mail import notices
 from hk.mail.service import outbox_folder
-from hk.models import Event, Message, MessageStatus, RenderStatus, ServiceRecord
+from hk.models import Event, Job, Message, MessageStatus, RenderStatus, ServiceRecord
 from hk.records import service as records
-from hk.records.links import customer_url, latest_link
+from hk.records.links import LinkState, latest_link, link_for_token
 from hk.records.making import make_record
 from tests.builders import PASSWORD, make_customer, make_job, make_user
 from tests.conftest import csrf_token, post_form
@@ -46,6 +48,15 @@ def _signed(app, email: str | None, lang: str = "zh_CN", name: str = "周女士"
     return job, record
 
 
+def _link_in(body: str, job_id: int) -> str:
+    """The record address in a message: the job's customer link, on hk's public address."""
+    [url] = re.findall(r"http\S+/r/\S+", body)
+    assert url.startswith(current_app.config["PUBLIC_URL"] + "/r/")
+    link, state = link_for_token(url.rsplit("/", 1)[1])
+    assert state == LinkState.OK and link.id == latest_link(job_id).id
+    return url
+
+
 def _messages() -> list[Message]:
     db.session.rollback()
     return list(db.session.scalars(select(Message).order_by(Message.id)))
@@ -57,8 +68,8 @@ def test_the_customer_gets_the_record_link_in_chinese_and_it_opens_the_record(ap
     assert email["To"] == "zhou.li@example.com"
     assert email["Subject"].startswith("您的服务记录：") and email["Subject"].endswith(" 日常保洁")
     body = email.get_content()
-    url = customer_url(latest_link(job.id))
-    assert "周女士，您好" in body and url in body and "评分" in body and "问题" in body
+    url = _link_in(body, job.id)
+    assert "周女士，您好" in body and "评分" in body and "问题" in body
     page = app.test_client().get(urlsplit(url).path)
     assert page.status_code == 200 and record.code in page.get_data(as_text=True)
     [message] = _messages()
@@ -84,7 +95,7 @@ def test_a_customer_who_signed_in_english_gets_it_in_english(app, inbox):
     body = email.get_content()
     assert body.startswith("Hello Thomas Becker,")
     assert "rate the service and tell us about any problem" in body
-    assert customer_url(latest_link(job.id)) in body
+    _link_in(body, job.id)
     assert email["Content-Language"] == "en"
 
 
@@ -122,7 +133,38 @@ def test_without_a_mail_server_the_message_is_written_to_the_outbox(app, outbox_
     path = outbox_folder() / message.outbox_file
     email = message_from_bytes(path.read_bytes(), policy=policy.default)
     assert email["Subject"].startswith("您的服务记录") and email["To"] == "zhou.li@example.com"
-    assert customer_url(latest_link(job.id)) in email.get_content()
+    _link_in(email.get_content(), job.id)
     assert all(line.isascii() for line in path.read_bytes().splitlines())  # 7-bit: any server takes it
     assert list(outbox_folder().glob(".*.tmp")) == []
     assert db.session.scalar(select(func.count(Message.id))) == 1
+
+
+def test_the_demo_customers_emails_land_in_the_outbox_and_the_admin_sees_them(app, outbox_mode):
+    from hk.demo import seed_demo
+    from tests.builders import advance_job
+
+    seed_demo("demo-password-1", app.config["TIMEZONE"])
+    job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
+    advance_job(job, "awaiting_signature", photos=False)
+    db.session.commit()
+    worker = app.test_client()
+    assert (
+        post_form(worker, "/login", {"username": "worker1", "password": "demo-password-1"}).status_code == 303
+    )
+    token = csrf_token(worker, "/today")
+    data = {
+        "csrf_token": token,
+        "signer_name": "周女士",
+        "consent": "y",
+        "signature": signature_png(),
+        "shown_hash": review_hash(worker, job.id, token=token),
+        "lang": "zh_CN",
+    }
+    assert worker.post(f"/jobs/{job.id}/sign", data=data).status_code == 303
+    [message] = _messages()
+    assert message.to_address == "zhou@example.com"
+    assert (outbox_folder() / message.outbox_file).is_file()
+    admin = app.test_client()
+    assert post_form(admin, "/login", {"username": "admin", "password": "demo-password-1"}).status_code == 303
+    page = admin.get("/office/outbox").get_data(as_text=True)
+    assert "zhou@example.com" in page and "您的服务记录" in page and "尚未设置邮件服务器" in page
