@@ -6,7 +6,8 @@ record takes the chain's turn — one record at a time across every process and 
 advisory lock, or a lock file beside the SQLite database) — reads the chain's last hash, writes it
 into the space, signs, stores and links the record. The turn lasts tens of milliseconds, so no
 record waits long for its place and none ever loses a race for it. The turn is not a database
-write lock: the database is written only for the few milliseconds of the final update.
+write lock: the database is written only for the few milliseconds of the final update, which also
+queues the customer's email with the record's link (when they gave an address; hk/mail).
 """
 
 from __future__ import annotations
