@@ -85,6 +85,8 @@ class TestConfig(Config):
     COMPANY_NAME = "测试家政"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
     QUEUE = "immediate"  # tasks run inside the request that enqueues them; tests of the queue choose "memory"
+    SMTP_URL = None  # never real email from tests, whatever the environment says: tests/mail runs a server
+    MAIL_FROM = None
 
 
 def finalize(app) -> None:

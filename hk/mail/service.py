@@ -142,13 +142,13 @@ def _record_outcome(message_id: int, token: str, **values) -> None:
 def _hand_over(message: Message) -> str | None:
     """Send by SMTP, or write the outbox file when no server is set; the file's name, if any."""
     sender_address = from_address()
-    email = build_email(message, sender_address)
     url = current_app.config.get("SMTP_URL")
     if url:
+        email = build_email(message, sender_address)
         send_smtp(parse_smtp_url(url), email, sender_address.addr_spec, message.to_address)
         return None
     name = f"{message.created_at:%Y%m%dT%H%M%SZ}-{message.id}.eml"
-    write_outbox(outbox_folder(), name, email.as_bytes())
+    write_outbox(outbox_folder(), name, build_email(message, sender_address, readable=True).as_bytes())
     return name
 
 

@@ -81,8 +81,8 @@ def parse_smtp_url(url: str) -> SmtpSettings:
         timeout = float(query.get("timeout", DEFAULT_TIMEOUT))
     except ValueError as error:
         raise SmtpUrlError("HK_SMTP_URL: timeout must be a number of seconds") from error
-    if not 0 < timeout <= 600:
-        raise SmtpUrlError("HK_SMTP_URL: timeout must be between 0 and 600 seconds")
+    if not 0 < timeout <= 120:  # a try must end well within its lease (hk.mail.service.LEASE)
+        raise SmtpUrlError("HK_SMTP_URL: timeout must be between 0 and 120 seconds")
     return SmtpSettings(host, port, security, username, password, query.get("cafile") or None, timeout)
 
 

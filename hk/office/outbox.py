@@ -53,7 +53,7 @@ def message_eml(message_id: int):
     path = outbox_folder() / message.outbox_file if message.outbox_file else None
     data = path.read_bytes() if path is not None and path.is_file() else None
     if data is None:
-        data = build_email(message, from_address()).as_bytes()
+        data = build_email(message, from_address(), readable=True).as_bytes()
     response = make_response(data)
     response.headers["Content-Type"] = "message/rfc822"
     response.headers["Content-Disposition"] = f'attachment; filename="message-{message.id}.eml"'
