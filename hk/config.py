@@ -68,6 +68,11 @@ class Config:
     REDIS_URL = _env("REDIS_URL")
     QUEUE = _env("QUEUE")  # "sqlite", "redis", "memory" or "immediate"; chosen from REDIS_URL when unset
     QUEUE_PATH = _env("QUEUE_PATH")  # the SQLite queue file; instance/queue.db by default
+    # Email: SMTP_URL like smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465;
+    # without it every message is written as a .eml file under instance/outbox and nothing is sent.
+    SMTP_URL = _env("SMTP_URL")
+    MAIL_FROM = _env("MAIL_FROM")  # "name@example.com" or "Name <name@example.com>"; needed with SMTP_URL
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)  # tries before a message is marked failed
     # Number of reverse proxies in front of hk whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # Limits per client address (the one login throttling counts) on what anyone may ask without
@@ -109,6 +114,8 @@ class TestConfig(Config):
     RATELIMIT_CUSTOMER_FEEDBACK = "10000 per minute"
     RATELIMIT_CUSTOMER_PROBLEM = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    SMTP_URL = None  # never real email from tests, whatever the environment says: tests/mail runs a server
+    MAIL_FROM = None
 
 
 def finalize(app) -> None:
@@ -141,4 +148,25 @@ def finalize(app) -> None:
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     cfg["SQLALCHEMY_DATABASE_URI"] = uri
     cfg.setdefault("STORAGE_PATH", str(instance / "storage"))
+    _check_mail(cfg)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg.get("TIMEZONE", "Asia/Shanghai")
+
+
+def _check_mail(cfg) -> None:
+    """Refuse to start with a mail server hk cannot use, or without a sender address for it."""
+    from hk.mail.addresses import sender
+    from hk.mail.transport import SmtpUrlError, parse_smtp_url
+
+    if cfg.get("SMTP_URL"):
+        try:
+            parse_smtp_url(cfg["SMTP_URL"])
+        except SmtpUrlError as error:
+            raise ConfigError(str(error)) from error
+        if not cfg.get("MAIL_FROM"):
+            raise ConfigError(
+                "HK_MAIL_FROM must be set when HK_SMTP_URL is (the address messages come from)."
+            )
+    try:
+        sender(cfg.get("MAIL_FROM"), "")
+    except ValueError as error:
+        raise ConfigError(str(error)) from error

@@ -42,6 +42,7 @@ CUSTOMERS = [
     {
         "name": "周女士",
         "phone": "13900000101",
+        "email": "zhou@example.com",  # example.com: the demo's messages go to instance/outbox
         "address": "上海市徐汇区宛平南路88弄5号602室",
         "access_notes": "门禁密码 6021#，钥匙在物业前台登记领取",
         "preferences": "卧室地板只用清水拖，不用香味清洁剂",
@@ -50,6 +51,7 @@ CUSTOMERS = [
     {
         "name": "Mr. Thomas Becker",
         "phone": "13900000102",
+        "email": "thomas.becker@example.com",  # example.com: the demo's messages go to instance/outbox
         "address": "上海市长宁区仙霞路1200弄12号1801室",
         "access_notes": "Customer at home; ring 1801 at the lobby",
         "preferences": "Please speak English; keep the study door closed",
@@ -58,6 +60,7 @@ CUSTOMERS = [
     {
         "name": "吴先生",
         "phone": "13900000103",
+        "email": "wu@example.com",  # example.com: the demo's messages go to instance/outbox
         "address": "上海市浦东新区锦绣路2580弄3号1102室",
         "access_notes": "老人在家，提前十分钟电话告知",
         "preferences": "油烟机清洗后请试机给老人看",
@@ -66,6 +69,7 @@ CUSTOMERS = [
     {
         "name": "孙女士",
         "phone": "13900000104",
+        "email": "sun@example.com",  # example.com: the demo's messages go to instance/outbox
         "address": "上海市闵行区七莘路3599弄新房18号",
         "access_notes": "新装修房，钥匙由装修队长交接",
         "preferences": "开荒后请拍各房间照片发给业主",
@@ -73,6 +77,7 @@ CUSTOMERS = [
     {
         "name": "郑先生",
         "phone": "13900000105",
+        "email": "zheng@example.com",  # example.com: the demo's messages go to instance/outbox
         "address": "上海市静安区江宁路500号2306室",
         "access_notes": "智能门锁临时密码当天短信发送",
         "preferences": "猫咪怕吸尘器声音，请先把猫关在阳台",
@@ -190,6 +195,8 @@ def seed_demo(password: str, tz: str, only_demo: bool = True, history: bool = Fa
         if customer is None:
             customer = Customer(**data)
             db.session.add(customer)
+        elif customer.email is None:  # a demo seeded before customers had email addresses
+            customer.email = data["email"]
         customers.append(customer)
     db.session.flush()
     created_jobs = 0

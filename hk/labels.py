@@ -164,6 +164,8 @@ EVENT_LABELS = {
     "remedy.approve": _l("Remedy approved"),
     "remedy.reject": _l("Remedy rejected"),
     "remedy.done": _l("Remedy carried out"),
+    "message.queue": _l("Email queued"),
+    "message.resend": _l("Email sent again"),
 }
 
 REVIEW_STATUS_LABELS = {"pending": _l("To review"), "approved": _l("Approved"), "sent_back": _l("Sent back")}
@@ -225,3 +227,12 @@ FOLLOW_UP_STATE_LABELS = {
     "due": _l("Due this quarter"),
     "overdue": _l("Overdue"),
 }
+
+MESSAGE_STATUS_LABELS = {
+    "pending": _l("Waiting"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+
+MESSAGE_KIND_LABELS = {"record_ready": _l("Service record")}

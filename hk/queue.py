@@ -5,13 +5,15 @@ workers); otherwise a SQLite file in ``instance/queue.db``, so ``make run`` need
 use ``QUEUE="memory"`` (tasks wait until the test runs them) or ``"immediate"`` (run at once).
 
 Nothing is lost when the queue is: every task here works from what the database says must be done
-(a pending record, say), and a periodic sweep enqueues again whatever a lost message left behind.
+(a pending record, say), and a periodic sweep enqueues again whatever a lost task left behind
+(pending records, pending emails).
 The worker runs as ``huey_consumer hk.worker.huey`` (``make run`` starts it beside the web server).
 """
 
 from __future__ import annotations
 
 from contextlib import nullcontext
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
@@ -56,6 +58,11 @@ def enqueue(task, *args) -> bool:
     return True
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after a failed attempt before the next: 1, 2, 4… minutes, at most 1 h."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
 def run_pending(limit: int = 1000) -> int:
     """Run every task now waiting, in this process (the tests' queue worker); returns how many ran."""
     count = 0
@@ -96,3 +103,22 @@ def sweep_cases() -> None:
 
     with _context(), writing():
         close_resolved()
+
+
+@huey.task()
+def send_message(message_id: int) -> None:
+    """Send one queued email (at most once: the row is claimed first); failures are retried by the sweep."""
+    from hk.mail.service import deliver
+
+    with _context():
+        deliver(message_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_messages() -> None:
+    """Every minute: messages whose task was lost or whose back-off is over; interrupted tries fail."""
+    from hk.mail.service import sweep
+
+    with _context():
+        for message_id in sweep():
+            send_message(message_id)

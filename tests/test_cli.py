@@ -131,6 +131,8 @@ def test_seed_demo_creates_the_demo_company_and_is_safe_twice(app):
     second = runner.invoke(args=["hk", "seed-demo"], env={"HK_DEMO_PASSWORD": "demo-password-1"})
     assert "0 users created, 0 jobs for today created" in second.output
     assert _count(User) == len(PEOPLE) and _count(Customer) == len(CUSTOMERS) == 5
+    emails = db.session.scalars(select(Customer.email)).all()
+    assert len(emails) == 5 and all(e.endswith("@example.com") for e in emails)  # mail to instance/outbox
     usernames = set(db.session.scalars(select(User.username)))
     assert usernames == {"admin", "supervisor", "worker1", "worker2", "worker3"}
     by_name = {u.username: u for u in db.session.scalars(select(User))}

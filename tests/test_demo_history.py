@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from hk.demo import seed_demo
 from hk.domain.complaints import ClockState, first_response_clock, resolution_clock
 from hk.extensions import db
-from hk.models import Complaint, FollowUp, Job, Rating, ServiceRecord, utcnow
+from hk.models import Complaint, FollowUp, Job, Message, Rating, ServiceRecord, utcnow
 from hk.queue import run_pending
 
 
@@ -30,6 +30,7 @@ def test_the_demo_has_an_after_sales_desk_to_look_at(app, queued):
     # Seeding again adds no second history; the queue makes the five records.
     seed_demo("demo-password-1", app.config["TIMEZONE"], history=True)
     assert _count(ServiceRecord) == 5 and _count(Job) == 10
-    assert run_pending() == 5
+    assert run_pending() == 10  # five records, then the email of each to its customer
+    assert _count(Message) == 5
     db.session.expire_all()
     assert {r.render_status.value for r in db.session.scalars(select(ServiceRecord))} == {"done"}

@@ -19,6 +19,7 @@ from hk.domain.qualification import (
     qualification_problems,
 )
 from hk.extensions import db
+from hk.mail.service import failed_count
 from hk.main import bp
 from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User, utcnow
 from hk.records.making import stuck_records
@@ -110,6 +111,7 @@ def overview():
         open_incidents=open_incidents,
         stuck=stuck_records(),
         complaint_warnings=warnings_summary(open_cases_with_clocks(utcnow())),
+        failed_messages=failed_count() if current_user.role == Role.ADMIN else 0,
     )
 
 

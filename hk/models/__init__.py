@@ -28,6 +28,7 @@ from hk.models.jobs import (
     StageCompletion,
 )
 from hk.models.media import Photo, photos_of
+from hk.models.messages import Message, MessageStatus, RecipientKind
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     Certificate,
@@ -75,12 +76,15 @@ __all__ = [
     "JobStatus",
     "LoginAttempt",
     "LoginSession",
+    "Message",
+    "MessageStatus",
     "Photo",
     "PriceItem",
     "PriceKind",
     "PriceUnit",
     "QuoteLine",
     "Rating",
+    "RecipientKind",
     "RecordStatus",
     "Remedy",
     "RenderStatus",

@@ -18,6 +18,8 @@ class Customer(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(32), index=True)
     address: Mapped[str] = mapped_column(String(300))
+    # Optional: where the record link and replies to their complaints are emailed.
+    email: Mapped[str | None] = mapped_column(String(254))
     # Door codes and key arrangements: shown to the assigned worker, kept out of lists and logs.
     access_notes: Mapped[str | None] = mapped_column(Text)
     preferences: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,17 @@
 """The back office: customers, workers and certificates, catalogue and prices, dispatch, follow-ups,
-staff accounts."""
+staff accounts, the outbox."""
 
 from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-from hk.office import catalogue, customers, dispatch, emergency, followups, staff, workers  # noqa: E402,F401
+from hk.office import (  # noqa: E402,F401
+    catalogue,
+    customers,
+    dispatch,
+    emergency,
+    followups,
+    outbox,
+    staff,
+    workers,
+)

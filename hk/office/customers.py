@@ -9,6 +9,7 @@ from flask_login import current_user
 from hk.aftersales import followups
 from hk.auth.access import roles_required
 from hk.extensions import db
+from hk.mail.addresses import normal_address
 from hk.models import Customer
 from hk.office import bp, queries, service
 from hk.office.common import OFFICE, events_page
@@ -19,6 +20,7 @@ CUSTOMER_FIELDS = (
     "name",
     "phone",
     "address",
+    "email",
     "access_notes",
     "preferences",
     "household_notes",
@@ -47,6 +49,7 @@ def _values(form: CustomerForm) -> dict:
         value = getattr(form, field).data
         value = value.strip() if isinstance(value, str) else value
         values[field] = value or (False if field.startswith("has_") else None)
+    values["email"] = normal_address(values["email"])  # checked by the form; the domain in small letters
     return values
 
 

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     FieldList,
     FormField,
     HiddenField,
@@ -36,7 +37,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from hk import labels
 from hk.domain.dispatch import Repeat
 from hk.domain.emergency import MAX_STEPS
-from hk.formtools import max_chars
+from hk.formtools import email_address, max_chars
 from hk.labels import CALL_LABELS, FOLLOW_UP_CHANNEL_LABELS
 from hk.models import Role
 from hk.refusals import password_refusal
@@ -63,6 +64,10 @@ class CustomerForm(FlaskForm):
         ],
     )
     address = StringField(_l("Address"), validators=[_required(), max_chars(300)])
+    email = EmailField(
+        _l("Email (optional: the record link is sent there)"),
+        validators=[Optional(), max_chars(254), email_address()],
+    )
     access_notes = TextAreaField(
         _l("Access: keys, door codes (shown only to the assigned worker)"),
         validators=[Optional(), max_chars(2000)],
@@ -117,6 +122,7 @@ class RoleForm(FlaskForm):
 class WorkerForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), max_chars(254), email_address()])
     emergency_contact = StringField(_l("Emergency contact"), validators=[Optional(), max_chars(200)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), max_chars(2000)])
 

@@ -21,6 +21,8 @@ from hk.models import (
     Event,
     Job,
     JobStatus,
+    Message,
+    MessageStatus,
     RecordStatus,
     Role,
     ServiceRecord,
@@ -215,3 +217,22 @@ def emergency_plans() -> list[EmergencyPlan]:
     order = {kind.value: n for n, kind in enumerate(IncidentType)}
     plans = db.session.scalars(select(EmergencyPlan)).all()
     return sorted(plans, key=lambda plan: order[plan.incident_type.value])
+
+
+# --- outbox ------------------------------------------------------------------------------------
+
+
+def outbox(status: MessageStatus | None, page: int | None) -> Pagination:
+    """A page of the email messages, newest first, of one status or all."""
+    query = select(Message).order_by(Message.id.desc())
+    if status is not None:
+        query = query.where(Message.status == status)
+    return paginate(query, page)
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages have each status."""
+    rows = db.session.execute(select(Message.status, func.count(Message.id)).group_by(Message.status))
+    counts = {status.value: 0 for status in MessageStatus}
+    counts.update({MessageStatus(status).value: n for status, n in rows})
+    return counts

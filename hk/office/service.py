@@ -99,7 +99,7 @@ def archive_customer(actor: User, customer: Customer, archive: bool = True) -> N
 
 
 def update_worker(actor: User, worker: User, values: dict, profile_values: dict) -> None:
-    """Change a worker's name and phone, and their profile's emergency contact and notes."""
+    """Change a worker's name, phone and email, and their profile's emergency contact and notes."""
     apply_changes(actor, worker, "user", "worker.update", values)
     if worker.profile is not None:
         apply_changes(actor, worker.profile, "user", "worker.update", profile_values, subject_id=worker.id)

@@ -11,6 +11,7 @@ from hk.domain.clock import local_today
 from hk.domain.workflow import WorkflowError
 from hk.extensions import db
 from hk.jobs.messages import photo_rejection_text
+from hk.mail.addresses import normal_address
 from hk.models import Certificate, CertificateKind, Role, TrainingTopic, User
 from hk.office import bp, queries, service, staff_service
 from hk.office.common import ADMIN, OFFICE, account_refusals, events_page, tz
@@ -113,7 +114,11 @@ def edit_worker(worker_id: int):
     service.update_worker(
         current_user,
         worker,
-        {"display_name": form.display_name.data.strip(), "phone": form.phone.data or None},
+        {
+            "display_name": form.display_name.data.strip(),
+            "phone": form.phone.data or None,
+            "email": normal_address(form.email.data),
+        },
         {"emergency_contact": form.emergency_contact.data or None, "notes": form.notes.data or None},
     )
     flash(_("Saved."), "success")

@@ -6,7 +6,8 @@ record takes the chain's turn — one record at a time across every process and 
 advisory lock, or a lock file beside the SQLite database) — reads the chain's last hash, writes it
 into the space, signs, stores and links the record. The turn lasts tens of milliseconds, so no
 record waits long for its place and none ever loses a race for it. The turn is not a database
-write lock: the database is written only for the few milliseconds of the final update.
+write lock: the database is written only for the few milliseconds of the final update, which also
+queues the customer's email with the record's link (when they gave an address; hk/mail).
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from sqlalchemy import exists, select, text
 
 from hk.database import reading, writing
 from hk.extensions import db
+from hk.mail import notices
+from hk.mail.service import send_soon
 from hk.models import Job, RenderStatus, ServiceRecord, SignOff, record_event, utcnow
+from hk.queue import retry_delay
 from hk.records.render import RenderedRecord, render_pdf
 from hk.records.review import missing_photos, review_data
 from hk.records.service import GENESIS, add_record, chain_hash, company_keys
@@ -34,11 +38,6 @@ from hk.storage import get_storage
 
 CHAIN_LOCK_KEY = 0x686B_6368  # "hkch": the advisory lock of the archive chain
 FIRST_SWEEP_AFTER = timedelta(minutes=2)  # a pending record the queue should have made by now
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long the sweep waits after a failed attempt before the next: 1, 2, 4… minutes, at most 1 h."""
-    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
 
 
 @contextmanager
@@ -121,7 +120,10 @@ def make_record(record_id: int) -> bool:
                 record.render_status, record.render_error = RenderStatus.DONE, None
                 record.rendered_at = record.render_attempted_at = utcnow()
                 record.render_attempts += 1
+                message_id = _queue_email(record)
                 db.session.commit()
+            if message_id is not None:
+                send_soon(message_id)
             return True
     except Exception as exc:  # the signature and the job stay; the sweep tries again later
         db.session.rollback()
@@ -135,6 +137,18 @@ def make_record(record_id: int) -> bool:
                 record.render_attempted_at = utcnow()
                 db.session.commit()
         return False
+
+
+def _queue_email(record: ServiceRecord) -> int | None:
+    """The customer's email with the record's link, in the record's transaction (when they have an
+    address). A failure here is logged and never costs the record: it is undone alone (a savepoint)."""
+    try:
+        with db.session.begin_nested():
+            message = notices.record_ready(record)
+    except Exception:
+        current_app.logger.exception("the email for record %s could not be queued", record.id)
+        return None
+    return message.id if message is not None else None
 
 
 def _render(record_id: int) -> _Rendered | None:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
+from hk.extensions import db
 from hk.jobs import photo_service, service
 from hk.models import IncidentSeverity, IncidentType, Role
 from hk.photos import process_photo
@@ -73,6 +74,9 @@ ACCESS = {
     "complaints.new_case": ("/complaints/new", {S, A}, 200),  # the customer to choose first
     "complaints.show_case": ("/complaints/999999", {S, A}, 404),
     "complaints.show_case_photo": ("/complaints/999999/photos/1", {S, A}, 404),
+    "office.list_outbox": ("/office/outbox", {A}, 200),
+    "office.show_message": ("/office/outbox/999999", {A}, 404),
+    "office.message_eml": ("/office/outbox/999999/eml", {A}, 404),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
@@ -124,6 +128,7 @@ POST_ONLY = {
     "complaints.approve_remedy": ("/complaints/999999/remedies/1/approve", {A}),
     "complaints.reject_remedy": ("/complaints/999999/remedies/1/reject", {A}),
     "complaints.finish_remedy": ("/complaints/999999/remedies/1/done", {S, A}),
+    "office.resend_message": ("/office/outbox/999999/resend", {A}),
 }
 # Endpoints for administrators alone: what a supervisor is refused there is said to be so.
 ADMIN_ONLY = {e for e, (_p, roles, *_s) in {**ACCESS, **POST_ONLY}.items() if roles == {A}}
@@ -241,6 +246,7 @@ POST_STATUS = {
     "complaints.approve_remedy": 404,
     "complaints.reject_remedy": 404,
     "complaints.finish_remedy": 404,
+    "office.resend_message": 404,
 }
 # Routes that answer 500 today; strict, so the test says so when one is fixed.
 KNOWN_500: dict[str, str] = {}
@@ -317,6 +323,20 @@ class _Targets(HTMLParser):
         self.targets += [(m, urlsplit(t).path) for m, t in filter(None, found) if t and t.startswith("/")]
 
 
+def _failed_message() -> int:
+    """An email that could not be sent: its page offers "send again" to an administrator."""
+    from hk.mail.service import queue_message
+    from hk.models import MessageStatus, RecipientKind
+
+    message = queue_message(
+        "record_ready", "zhou@example.com", "zh_CN", "服务记录", "正文", "access-1", RecipientKind.CUSTOMER
+    )
+    message.status = MessageStatus.FAILED
+    message.last_error = "550 no such mailbox"
+    db.session.commit()
+    return message.id
+
+
 def _case_awaiting_an_admin():
     """A complaint with a refund above the threshold that a supervisor proposed: it waits for an admin."""
     from decimal import Decimal
@@ -376,7 +396,12 @@ def test_pages_offer_only_what_the_person_may_do(app, client, login, role):
         f"/complaints/{_case_awaiting_an_admin().id}",
     ]
     if role == A:
-        pages += ["/office/staff", f"/office/staff/{worker.id}"]
+        pages += [
+            "/office/staff",
+            f"/office/staff/{worker.id}",
+            "/office/outbox",
+            f"/office/outbox/{_failed_message()}",
+        ]
     adapter = app.url_map.bind("localhost")
     reached = set()
     for page in pages:
