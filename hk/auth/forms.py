@@ -77,7 +77,7 @@ class OwnEmailForm(FlaskForm):
     """Where one's work messages are emailed (a complaint assigned, a clock running out); empty: none."""
 
     email = EmailField(
-        _l("Email for work messages (optional)"),
+        _l("Email (optional)"),
         validators=[Optional(), max_chars(254), email_address()],
         render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
     )

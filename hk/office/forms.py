@@ -120,9 +120,7 @@ class RoleForm(FlaskForm):
 
 
 class StaffEmailForm(FlaskForm):
-    email = EmailField(
-        _l("Email for work messages (optional)"), validators=[Optional(), max_chars(254), email_address()]
-    )
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), max_chars(254), email_address()])
 
 
 class WorkerForm(FlaskForm):

@@ -19,7 +19,7 @@ def _email(user_id):
 def test_a_supervisor_sets_changes_and_clears_their_own_email(client, login):
     me = login("supervisor")
     page = client.get("/account").get_data(as_text=True)
-    assert "工作消息邮箱（选填）" in page and 'data-testid="own-email"' in page
+    assert "电子邮箱（选填）" in page and 'data-testid="own-email"' in page
     response = _post(client, "li.juan@Example.com")
     assert response.status_code == 303 and response.headers["Location"].endswith("/account#main")
     assert _email(me.id) == "li.juan@example.com"

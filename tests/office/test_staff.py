@@ -246,7 +246,7 @@ def test_a_supervisor_refused_an_account_change_is_told_why_in_english_too(clien
 def test_an_administrator_sets_and_clears_a_persons_email_and_it_is_logged(client, admin):
     supervisor = make_user("supervisor")
     page = client.get(f"/office/staff/{supervisor.id}").get_data(as_text=True)
-    assert "工作消息邮箱（选填）" in page and 'data-testid="save-email"' in page
+    assert "电子邮箱（选填）" in page and 'data-testid="save-email"' in page
     response = admin(f"/office/staff/{supervisor.id}/email", {"email": " Li.Juan@Example.COM "})
     assert response.status_code == 303
     assert _user(supervisor.id).email == "Li.Juan@example.com"  # the domain in small letters
