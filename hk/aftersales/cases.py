@@ -227,7 +227,7 @@ def close_resolved(now: datetime | None = None) -> int:
             case.status = CaseStatus.CLOSED
             log(None, case, "complaint.close", auto=True)
             closed += 1
-            outgoing = notify.status_changed(case, CaseAction.CLOSE)
+            outgoing = notify.status_changed(case, CaseAction.CLOSE, auto=True)
             db.session.commit()
             notify.send(outgoing)
         else:

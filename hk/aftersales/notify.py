@@ -94,12 +94,15 @@ TOLD_ON = {
 }
 
 
-def status_changed(case: Complaint, action: CaseAction) -> list[int]:
+def status_changed(case: Complaint, action: CaseAction, auto: bool = False) -> list[int]:
     """The customer is told their case moved on, when it is worth telling: resolved (with a way to
-    confirm or reopen), closed, reopened. The steps in between are told by the replies."""
+    confirm or reopen), closed (`auto`: after a week without their answer), reopened. The steps in
+    between are told by the replies."""
     tell = TOLD_ON.get(action)
     if tell is None:
         return []
+    if action == CaseAction.CLOSE:
+        return queue_safely(lambda: [tell(case, auto)], f"case {case.id}")
     return queue_safely(lambda: [tell(case)], f"case {case.id}")
 
 

@@ -163,12 +163,13 @@ def case_resolved(case: Complaint) -> Message | None:
     return _to_customer(case, "case_resolved", key, write)
 
 
-def case_closed(case: Complaint) -> Message | None:
-    """The case is closed: thanks for confirming, or closed after a week without an answer."""
+def case_closed(case: Complaint, auto: bool = False) -> Message | None:
+    """The case is closed: thanks for confirming (on the link, or to staff who closed it), or, `auto`,
+    closed after a week without an answer."""
 
     def write(lang, url):
         subject = _("Your complaint %(number)s is closed", number=case.number)
-        if case.closed_by_customer:
+        if not auto:
             lines = [
                 _("Thank you for confirming. We have closed your complaint %(number)s.", number=case.number)
             ]

@@ -5,6 +5,7 @@ with their link. No address: nothing queued, nothing broken. A mail problem neve
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import current_app
@@ -231,3 +232,25 @@ def test_a_mail_server_that_refuses_costs_nothing_and_the_message_waits_for_anot
     assert message.status == MessageStatus.PENDING and message.attempts == 1
     assert message.due_at > utcnow()  # the sweep sends it when its back-off is over
     assert _case(job.id).status == CaseStatus.RESPONDED and len(inbox.received) == 1
+
+
+def test_a_case_closed_after_a_silent_week_says_so_and_one_closed_by_staff_thanks(app, inbox):
+    supervisor = make_user("supervisor")
+    job, _phone, case = _customer_with_a_case(app)
+    cases.reply(case, supervisor, "已处理", "r1")
+    cases.act(
+        _case(job.id), CaseAction.RESOLVE, supervisor, root_cause="沟通不足", now=utcnow() - timedelta(days=8)
+    )
+    assert cases.close_resolved() == 1
+    assert cases.close_resolved() == 0
+    silent = inbox.received[-1]
+    assert (
+        silent["Subject"] == f"您的投诉 {case.number} 已关闭"
+        and "一周内未收到您的回复" in silent.get_content()
+    )
+    other, _phone, called = _customer_with_a_case(app, email="wu@example.com")
+    cases.reply(called, supervisor, "已处理", "r1")
+    cases.act(_case(other.id), CaseAction.RESOLVE, supervisor, root_cause="沟通不足")
+    cases.act(_case(other.id), CaseAction.CLOSE, supervisor)  # the customer confirmed by phone
+    assert "感谢您的确认" in inbox.received[-1].get_content()
+    assert len(_messages(kind="case_closed")) == 2
