@@ -1,4 +1,5 @@
-"""Severe incidents: the alert to the supervisors, and the banner on every supervisor page.
+"""Severe incidents: the alert to the supervisors (an event and an email), and the banner on every
+supervisor page.
 
 The banner comes from the incidents themselves (severe, open, not yet acknowledged), so it shows
 until a supervisor acknowledges the incident, whatever becomes of any message.
@@ -11,18 +12,21 @@ from sqlalchemy.orm import selectinload
 
 from hk.domain.emergency import ALERT_SEVERITY, IncidentStatus
 from hk.extensions import db
-from hk.models import Incident, Job, User, record_event
+from hk.mail import staff_notices
+from hk.mail.service import queue_safely
+from hk.models import Incident, Job, Role, User, record_event
 
 BANNER_ROWS = 3
+ALERTED = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def notify_severe_incident(incident: Incident, reporter: User | None) -> None:
+def notify_severe_incident(incident: Incident, reporter: User | None) -> list[int]:
     """Alert the supervisors of a severe incident just reported, in the transaction that saves it.
 
-    Today this records an `incident.alert` event on the job; the banner needs nothing more.
-    The email session hooks the message to the supervisors in here: enqueue it (hk.queue.enqueue)
-    to be sent after this transaction commits, working from the incident, so that a message that
-    is lost can be sent again and one that is sent twice says the same thing.
+    Records an `incident.alert` event on the job and queues an email to every enabled supervisor and
+    administrator who gave an address, in their language (one per person and incident: its key is
+    `incident_alert:<incident id>:<user id>`). A failure while queueing costs only the emails. Returns
+    the messages' ids: the caller commits, then hands them to `send_each`. The banner needs none of it.
     """
     record_event(
         reporter,
@@ -32,6 +36,15 @@ def notify_severe_incident(incident: Incident, reporter: User | None) -> None:
         incident=incident.id,
         type=incident.type,
         severity=incident.severity,
+    )
+    people = db.session.scalars(
+        select(User)
+        .where(User.role.in_(ALERTED), User.is_enabled.is_(True), User.email.is_not(None))
+        .order_by(User.id)
+    ).all()
+    return queue_safely(
+        lambda: [staff_notices.severe_incident(incident, person) for person in people],
+        f"incident {incident.id}",
     )
 
 

@@ -235,4 +235,17 @@ MESSAGE_STATUS_LABELS = {
     "failed": _l("Failed"),
 }
 
-MESSAGE_KIND_LABELS = {"record_ready": _l("Service record")}
+MESSAGE_KIND_LABELS = {
+    "record_ready": _l("Service record"),
+    "case_opened": _l("Complaint receipt"),
+    "case_reply": _l("Reply on a complaint"),
+    "case_resolved": _l("Complaint resolved: is it sorted?"),
+    "case_closed": _l("Complaint closed"),
+    "case_reopened": _l("Complaint reopened"),
+    "case_assigned": _l("Complaint assigned"),
+    "case_customer_wrote": _l("The customer wrote on a complaint"),
+    "case_warn_first": _l("4 hours left to answer a complaint"),
+    "case_breach_first": _l("Complaint not answered in 48 hours"),
+    "case_breach_resolution": _l("Complaint not resolved in 72 hours"),
+    "incident_alert": _l("Severe incident"),
+}

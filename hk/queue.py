@@ -105,6 +105,16 @@ def sweep_cases() -> None:
         close_resolved()
 
 
+@huey.periodic_task(crontab(minute="*/5"))
+def sweep_case_clocks() -> None:
+    """Every five minutes: a complaint's owner told when 4 hours are left to answer it, the
+    administrators when a clock is breached (each once: hk.aftersales.notify.warn_about_clocks)."""
+    from hk.aftersales.notify import warn_about_clocks
+
+    with _context():
+        warn_about_clocks()
+
+
 @huey.task()
 def send_message(message_id: int) -> None:
     """Send one queued email (at most once: the row is claimed first); failures are retried by the sweep."""

@@ -30,7 +30,10 @@ def test_the_demo_has_an_after_sales_desk_to_look_at(app, queued):
     # Seeding again adds no second history; the queue makes the five records.
     seed_demo("demo-password-1", app.config["TIMEZONE"], history=True)
     assert _count(ServiceRecord) == 5 and _count(Job) == 10
-    assert run_pending() == 10  # five records, then the email of each to its customer
-    assert _count(Message) == 5
+    # The five records, then the email of each to its customer; and the six emails its complaints
+    # queued (three receipts, two replies, one "is it sorted?"), all to the demo's outbox.
+    assert run_pending() == 16
+    kinds = sorted(db.session.scalars(select(Message.kind)))
+    assert kinds == ["case_opened"] * 3 + ["case_reply"] * 2 + ["case_resolved"] + ["record_ready"] * 5
     db.session.expire_all()
     assert {r.render_status.value for r in db.session.scalars(select(ServiceRecord))} == {"done"}

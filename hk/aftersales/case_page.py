@@ -128,8 +128,9 @@ def set_choices(forms: dict, case: Complaint) -> dict:
 
 
 def _names(case: Complaint, events) -> dict[int, str]:
-    """The names of the people the events mention (owners, the worker responsible)."""
+    """The names of the people the events mention (owners, the worker responsible, whom an email went to)."""
     ids = {e.data.get(k) for e in events for k in ("owner", "before", "worker")} - {None}
+    ids |= {e.data["to"] for e in events if e.action == "message.queue" and isinstance(e.data.get("to"), int)}
     if not ids:
         return {}
     return {u.id: u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

@@ -92,8 +92,9 @@ def open_case(
     if owner is not None:
         log(actor, case, "complaint.assign", owner=owner.id)
     if commit:
+        outgoing = notify.case_opened(case)
         db.session.commit()
-        notify.case_opened(case)
+        notify.send(outgoing)
     return case
 
 
@@ -105,8 +106,9 @@ def assign(case: Complaint, owner: User, actor: User) -> bool:
     before = case.owner_id
     case.owner = owner
     log(actor, case, "complaint.assign", owner=owner.id, before=before)
+    outgoing = notify.case_assigned(case)
     db.session.commit()
-    notify.case_assigned(case)
+    notify.send(outgoing)
     return True
 
 
@@ -139,8 +141,9 @@ def reply(
         case.status = rules.decide(case.facts(), CaseAction.RESPOND)
         case.first_response_at = now
         log(author, case, "complaint.respond", by_phone=responded_by_phone, reply=message.id)
+    outgoing = notify.reply_posted(message)
     db.session.commit()
-    notify.reply_posted(message)
+    notify.send(outgoing)
     return message
 
 
@@ -194,9 +197,9 @@ def act(
             data["reason"] = reason.strip()
     case.status = new_status
     log(actor, case, f"complaint.{action.value}", **data)
+    outgoing = notify.status_changed(case, action) if new_status != before else []
     db.session.commit()
-    if new_status != before:
-        notify.status_changed(case)
+    notify.send(outgoing)
     return True
 
 
@@ -224,8 +227,9 @@ def close_resolved(now: datetime | None = None) -> int:
             case.status = CaseStatus.CLOSED
             log(None, case, "complaint.close", auto=True)
             closed += 1
+            outgoing = notify.status_changed(case, CaseAction.CLOSE, auto=True)
             db.session.commit()
-            notify.status_changed(case)
+            notify.send(outgoing)
         else:
             db.session.commit()
     return closed

@@ -123,9 +123,9 @@ def report_problem(
         added.append(photo.sha256)
     if added:
         cases.log(None, case, "complaint.photos", sha256=added)
+    outgoing = notify.case_opened(case) if existed is None else []
     db.session.commit()
-    if existed is None:
-        notify.case_opened(case)
+    notify.send(outgoing)
     return case
 
 
@@ -137,9 +137,7 @@ def write(case: Complaint, body: str, client_key: str, *, staff_browser: bool = 
     refusals = check_rater(staff_browser) or rules.check_customer_message(case.status, body)
     if refusals:
         raise WorkflowError(refusals)
-    message = cases.reply(case, None, body, client_key)
-    notify.reply_posted(message)
-    return message
+    return cases.reply(case, None, body, client_key)  # the owner is told there
 
 
 def confirm(case: Complaint, *, staff_browser: bool = False, now: datetime | None = None) -> bool:
@@ -147,10 +145,7 @@ def confirm(case: Complaint, *, staff_browser: bool = False, now: datetime | Non
     refusals = check_rater(staff_browser)
     if refusals:
         raise WorkflowError(refusals)
-    changed = cases.act(case, CaseAction.CLOSE, None, now=now)
-    if changed:
-        notify.status_changed(case)
-    return changed
+    return cases.act(case, CaseAction.CLOSE, None, now=now)  # the customer is told there
 
 
 def reopen(
@@ -169,9 +164,9 @@ def reopen(
     db.session.add(message)
     db.session.flush()
     cases.log(None, case, "complaint.reply", reply=message.id)
+    outgoing = notify.reply_posted(message)  # the owner reads the reason
     cases.act(case, CaseAction.REOPEN, None, reason=reason, now=now)  # commits the message with it
-    notify.status_changed(case)
-    notify.reply_posted(message)
+    notify.send(outgoing)
     return True
 
 

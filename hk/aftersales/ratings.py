@@ -121,9 +121,9 @@ def rate(job: Job, scores: Scores, *, staff_browser: bool = False, now: datetime
     ):
         opened = _open_survey_case(job, scores, now)
         rating.complaint = opened
+    outgoing = notify.case_opened(opened) if opened is not None else []
     db.session.commit()
-    if opened is not None:
-        notify.case_opened(opened)
+    notify.send(outgoing)
     return Rated(rating, changed, opened)
 
 

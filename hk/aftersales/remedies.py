@@ -65,9 +65,9 @@ def _finish(case: Complaint, actor: User, remedy: Remedy, **data) -> Remedy:
     db.session.flush()
     log(actor, case, "remedy.add", remedy=remedy.id, kind=remedy.kind, status=remedy.status, **data)
     moved = _move_to_remedy(case, actor)
+    outgoing = notify.status_changed(case, CaseAction.PROPOSE_REMEDY) if moved else []
     db.session.commit()
-    if moved:
-        notify.status_changed(case)
+    notify.send(outgoing)
     return remedy
 
 

@@ -1,11 +1,12 @@
-"""Forms for logging in, changing one's password and choosing a language."""
+"""Forms for logging in, changing one's password and email address, and choosing a language."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from hk.domain.passwords import MAX_LENGTH
+from hk.formtools import email_address, max_chars
 from hk.models import User
 from hk.refusals import password_refusal
 
@@ -70,3 +71,13 @@ class PasswordChangeForm(FlaskForm):
     def validate_new_password_again(self, field):
         if self.new_password.data and field.data != self.new_password.data:
             raise ValidationError(_l("The two new passwords are not the same."))
+
+
+class OwnEmailForm(FlaskForm):
+    """Where one's work messages are emailed (a complaint assigned, a clock running out); empty: none."""
+
+    email = EmailField(
+        _l("Email (optional)"),
+        validators=[Optional(), max_chars(254), email_address()],
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
+    )

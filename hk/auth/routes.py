@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from hk.auth import bp
 from hk.auth.access import any_role, public
-from hk.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
+from hk.auth.forms import LanguageForm, LoginForm, OwnEmailForm, PasswordChangeForm
 from hk.auth.service import (
     authenticate,
     change_own_password,
@@ -22,6 +22,7 @@ from hk.auth.service import (
     end_all_sessions,
     end_session,
     open_sessions,
+    set_own_email,
     start_session,
 )
 from hk.database import reads_first
@@ -126,12 +127,14 @@ def logout():
     return _to_login(_("You have logged out."))
 
 
-def _account_page(form: PasswordChangeForm, status: int = 200):
+def _account_page(form: PasswordChangeForm | None = None, email_form: OwnEmailForm | None = None, status=200):
+    """The account page, with a refused form as it was sent (the other fresh)."""
     return render_template(
         "auth/account.html",
         sessions=open_sessions(current_user),
         device_label=device_label,
-        form=form,
+        form=form or PasswordChangeForm(current_user, formdata=None),
+        email_form=email_form or OwnEmailForm(formdata=None, email=current_user.email),
         min_length=MIN_LENGTH,
     ), status
 
@@ -139,8 +142,24 @@ def _account_page(form: PasswordChangeForm, status: int = 200):
 @bp.route("/account")
 @any_role
 def account():
-    """Where this person is logged in, a way to end every login at once, and the password change."""
-    return _account_page(PasswordChangeForm(current_user, formdata=None))
+    """Where this person is logged in, a way to end every login at once, the address of their work
+    messages, and the password change."""
+    return _account_page()
+
+
+@bp.route("/account/email", methods=["POST"])
+@any_role
+def set_email():
+    """Set or clear one's own email address for work messages."""
+    form = OwnEmailForm()
+    if not form.validate_on_submit():
+        return _account_page(email_form=form, status=422)
+    if set_own_email(current_user._get_current_object(), form.email.data):
+        if current_user.email:
+            flash(_("Work messages will be emailed to %(email)s.", email=current_user.email), "success")
+        else:
+            flash(_("No more work messages will be emailed to you."), "success")
+    return redirect(url_for("auth.account", _anchor="main"), code=303)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -150,7 +169,7 @@ def change_password():
     """Change one's own password: every other login ends, this device stays logged in."""
     form = PasswordChangeForm(current_user)
     if not form.validate_on_submit():
-        return _account_page(form, 422)
+        return _account_page(form, status=422)
     user = current_user._get_current_object()
     result = change_own_password(
         user,
@@ -172,7 +191,7 @@ def change_password():
                 minutes=result.retry_minutes,
             )
         )
-        return _account_page(form, 429 if result.error == "throttled" else 422)
+        return _account_page(form, status=429 if result.error == "throttled" else 422)
     # The fresh login the service started for this browser (a remember cookie is renewed with it).
     login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies)
     flash(

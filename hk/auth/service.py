@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hk.database import begin_writing, lock_for_write, reading
 from hk.extensions import db
+from hk.mail.addresses import normal_address
 from hk.models import Event, LoginAttempt, LoginSession, User, record_event, utcnow
 from hk.models.people import hash_password
 
@@ -138,6 +139,17 @@ def change_own_password(
     )
     db.session.commit()
     return PasswordChange(None)
+
+
+def set_own_email(user: User, email: str | None) -> bool:
+    """A person sets (or clears) the address of their work messages; logged. False when unchanged."""
+    address = normal_address(email)
+    if user.email == address:
+        return False
+    record_event(user, "user", user.id, "account.email", changes={"email": [user.email, address]})
+    user.email = address
+    db.session.commit()
+    return True
 
 
 def _after_twin(user: User, own: LoginSession | None, new: str) -> PasswordChange:

@@ -22,6 +22,7 @@ from hk.domain.pricing import PriceFact, default_quantity, line_amount
 from hk.domain.qualification import qualification_problems
 from hk.domain.workflow import Action, Answer, JobFacts, Refusal, Status, WorkflowError
 from hk.extensions import db
+from hk.mail.service import send_each
 from hk.models import (
     HandoverItem,
     Incident,
@@ -181,6 +182,7 @@ def set_answer(job: Job, user: User, device_id: str, stage_code: str, item_code:
     if (row.answer if row else None) == answer:
         return  # already so
     workflow.check_answer(facts_for(job), stage_code, item_code, answer)
+    outgoing: list[int] = []  # the alert's emails, sent after the commit
     if row is None:
         row = ItemCheck(stage_code=stage_code, item_code=item_code)
         job.checks.append(row)
@@ -201,8 +203,9 @@ def set_answer(job: Job, user: User, device_id: str, stage_code: str, item_code:
         )
         job.incidents.append(incident)
         db.session.flush()
-        notify_severe_incident(incident, user)
+        outgoing = notify_severe_incident(incident, user)
     db.session.commit()
+    send_each(outgoing)
 
 
 def set_note(job: Job, user: User, device_id: str, stage_code: str, item_code: str, note: str) -> None:
@@ -337,13 +340,13 @@ def report_incident(
     job.incidents.append(incident)
     db.session.flush()
     log(user, job, "incident.report", incident=incident.id, type=type_, severity=severity)
-    if alerts_supervisor(severity):
-        notify_severe_incident(incident, user)
+    outgoing = notify_severe_incident(incident, user) if alerts_supervisor(severity) else []
     if alerts_supervisor(severity) and job.status != Status.PAUSED:
         new_status = workflow.decide(facts_for(job), Action.PAUSE)
         job.paused_from = job.status
         _transition(job, user, new_status, "pause", incident=incident.id)
     db.session.commit()
+    send_each(outgoing)
     return incident
 
 

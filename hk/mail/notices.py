@@ -15,7 +15,7 @@ from hk.models import Message, RecipientKind, ServiceRecord, record_event
 from hk.records.links import customer_url, latest_link, new_customer_link
 
 
-def _sign_off() -> list[str]:
+def sign_off() -> list[str]:
     """The last lines of every message: the company, and its phone number when it has one."""
     config = current_app.config
     lines = ["", "—", config.get("COMPANY_NAME") or "hk"]
@@ -53,7 +53,7 @@ def record_ready(record: ServiceRecord) -> Message | None:
         ]
         if record.version > 1:
             lines += ["", _("This is a corrected version of the record (version %(n)d).", n=record.version)]
-        lines += _sign_off()
+        lines += sign_off()
     message = queue_message(
         "record_ready",
         customer.email,

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from pathlib import Path
@@ -106,6 +107,27 @@ def send_soon(message_id: int) -> None:
     from hk.queue import enqueue, send_message
 
     enqueue(send_message, message_id)
+
+
+def queue_safely(build: Callable[[], Iterable[Message | None]], about: str) -> list[int]:
+    """Queue the messages `build` makes in a savepoint of the caller's transaction; their ids.
+
+    A failure while writing them is logged and undoes only them (never the change they are about,
+    which the caller commits as it would have). The caller commits, then calls send_each(ids).
+    """
+    try:
+        with db.session.begin_nested():
+            messages = [m for m in build() if m is not None]
+    except Exception:
+        current_app.logger.exception("the email about %s could not be queued", about)
+        return []
+    return [m.id for m in messages]
+
+
+def send_each(message_ids: Iterable[int]) -> None:
+    """After the commit: send_soon for each message queued with it."""
+    for message_id in message_ids:
+        send_soon(message_id)
 
 
 def _claim(message_id: int, now: datetime) -> tuple[str, int] | None:

@@ -119,6 +119,10 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("New role"), choices=ROLE_CHOICES)
 
 
+class StaffEmailForm(FlaskForm):
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), max_chars(254), email_address()])
+
+
 class WorkerForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[_required(), max_chars(100)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_chars(32)])

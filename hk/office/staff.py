@@ -13,7 +13,7 @@ from hk.extensions import db
 from hk.models import Role, User
 from hk.office import bp, queries, staff_service
 from hk.office.common import ADMIN, account_refusals, events_page
-from hk.office.forms import RoleForm, StaffForm
+from hk.office.forms import RoleForm, StaffEmailForm, StaffForm
 from hk.pagination import page_arg
 
 
@@ -68,12 +68,15 @@ def new_staff():
     return redirect(url_for("office.show_staff", user_id=person.id), code=303)
 
 
-def _account_page(person: User, refusals: list[str] = (), status: int = 200):
-    """One account: its role and access with the forms to change them, and its change log."""
+def _account_page(
+    person: User, refusals: list[str] = (), status: int = 200, email_form: StaffEmailForm | None = None
+):
+    """One account: its role, access and email with the forms to change them, and its change log."""
     return render_template(
         "office/staff_member.html",
         person=person,
         role_form=RoleForm(formdata=None, role=person.role.value),
+        email_form=email_form or StaffEmailForm(formdata=None, email=person.email),
         refusals=list(refusals),
         **events_page("user", person.id, ("office.show_staff", "user_id")),
     ), status
@@ -129,3 +132,21 @@ def set_staff_enabled(user_id: int):
     """Disable an account (every login of it ends) or enable it again."""
     person = db.get_or_404(User, user_id)
     return _change(person, enabled=request.form.get("enable") == "1")
+
+
+@bp.route("/staff/<int:user_id>/email", methods=["POST"])
+@roles_required(*ADMIN)
+def set_staff_email(user_id: int):
+    """Set or clear the address a person's work messages are emailed to."""
+    person = db.get_or_404(User, user_id)
+    form = StaffEmailForm()
+    if not form.validate():
+        return _account_page(person, status=422, email_form=form)
+    if staff_service.set_email(current_user, person, form.email.data):
+        flash(
+            _("Work messages to %(name)s go to %(email)s.", name=person.display_name, email=person.email)
+            if person.email
+            else _("No more work messages are emailed to %(name)s.", name=person.display_name),
+            "success",
+        )
+    return redirect(url_for("office.show_staff", user_id=person.id), code=303)

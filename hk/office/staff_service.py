@@ -1,4 +1,5 @@
-"""Login accounts: create one, change a person's role, disable or enable them — each logged and committed.
+"""Login accounts: create one, change a person's role, disable or enable them, set the address of their
+work messages — each logged and committed.
 
 Every account change first locks the rows of the enabled administrators (in id order, on
 PostgreSQL; SQLite's write transaction already shuts out every other writer), so account changes
@@ -14,6 +15,7 @@ from hk.auth.service import end_all_sessions
 from hk.domain.accounts import Account, change_problems, password_problems
 from hk.domain.workflow import WorkflowError
 from hk.extensions import db
+from hk.mail.addresses import normal_address
 from hk.models import Role, User, WorkerProfile, record_event
 from hk.office import queries
 from hk.office.service import apply_changes
@@ -103,3 +105,10 @@ def change_account(actor: User, user_id: int, role: Role | None = None, enabled:
     else:
         db.session.commit()
     return changes
+
+
+def set_email(actor: User, user: User, email: str | None) -> bool:
+    """Set or clear the address a person's work messages go to; False when it was so already."""
+    changes = apply_changes(actor, user, "user", "account.email", {"email": normal_address(email)})
+    db.session.commit()
+    return bool(changes)

@@ -82,6 +82,7 @@ POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),
     "auth.logout_everywhere": ("/logout/everywhere", {W, S, A}),
     "auth.change_password": ("/account/password", {W, S, A}),
+    "auth.set_email": ("/account/email", {W, S, A}),
     "jobs.check_in_job": ("/jobs/{job}/check-in", {W}),
     "jobs.answer_item": ("/jobs/{job}/stages/pre_service/items/confirm_scope", {W}),
     "jobs.complete_stage": ("/jobs/{job}/stages/pre_service/complete", {W}),
@@ -121,6 +122,7 @@ POST_ONLY = {
     "office.new_staff": ("/office/staff/new", {A}),
     "office.set_staff_role": ("/office/staff/999999/role", {A}),
     "office.set_staff_enabled": ("/office/staff/999999/enabled", {A}),
+    "office.set_staff_email": ("/office/staff/999999/email", {A}),
     "complaints.assign_case": ("/complaints/999999/owner", {S, A}),
     "complaints.reply_to_case": ("/complaints/999999/replies", {S, A}),
     "complaints.act_on_case": ("/complaints/999999/actions/investigate", {S, A}),
@@ -200,6 +202,7 @@ def _assert_refused(response, endpoint):
 # with a message, a redirect, or 404 for an id that does not exist — never a 5xx.
 POST_STATUS = {
     "auth.change_password": 422,  # nothing filled in
+    "auth.set_email": 303,  # no address: none kept (as before)
     "jobs.check_in_job": 303,  # already checked in: a repeat tap, back to the job
     "jobs.answer_item": 409,  # the job is on another phone
     "jobs.complete_stage": 409,
@@ -239,6 +242,7 @@ POST_STATUS = {
     "office.new_staff": 422,  # nothing filled in
     "office.set_staff_role": 404,
     "office.set_staff_enabled": 404,
+    "office.set_staff_email": 404,
     "complaints.assign_case": 404,
     "complaints.reply_to_case": 404,
     "complaints.act_on_case": 404,

@@ -238,3 +238,44 @@ def test_a_supervisor_refused_an_account_change_is_told_why_in_english_too(clien
     assert response.status_code == 403 and "Only an administrator can do this" in body
     assert "Nothing was changed" in body and "ask your supervisor" not in body
     assert _user(target.id).role == Role.SUPERVISOR
+
+
+# --- the address of work messages ------------------------------------------------------------
+
+
+def test_an_administrator_sets_and_clears_a_persons_email_and_it_is_logged(client, admin):
+    supervisor = make_user("supervisor")
+    page = client.get(f"/office/staff/{supervisor.id}").get_data(as_text=True)
+    assert "电子邮箱（选填）" in page and 'data-testid="save-email"' in page
+    response = admin(f"/office/staff/{supervisor.id}/email", {"email": " Li.Juan@Example.COM "})
+    assert response.status_code == 303
+    assert _user(supervisor.id).email == "Li.Juan@example.com"  # the domain in small letters
+    assert admin(f"/office/staff/{supervisor.id}/email", {"email": "Li.Juan@example.com"}).status_code == 303
+    assert _events(supervisor.id, "account.email") == 1  # the same address again changes nothing
+    page = client.get(f"/office/staff/{supervisor.id}").get_data(as_text=True)
+    assert 'value="Li.Juan@example.com"' in page and "工作消息邮箱" in page
+    assert admin(f"/office/staff/{supervisor.id}/email", {"email": ""}).status_code == 303
+    assert _user(supervisor.id).email is None and _events(supervisor.id, "account.email") == 2
+    event = db.session.scalars(
+        select(Event).where(Event.action == "account.email").order_by(Event.id)
+    ).first()
+    assert event.actor_id == admin.user.id and event.data["changes"]["email"] == [None, "Li.Juan@example.com"]
+
+
+def test_a_bad_address_is_refused_with_the_page_and_nothing_changes(client, admin):
+    supervisor = make_user("supervisor")
+    for bad in ("li juan@example.com", "a@b.com, c@d.com", "li@example.com\r\nBcc: x@y.com", "没有邮箱"):
+        response = admin(f"/office/staff/{supervisor.id}/email", {"email": bad})
+        assert response.status_code == 422, bad
+        assert "请填写电子邮箱地址，例如 name@example.com。" in response.get_data(as_text=True)
+    assert _user(supervisor.id).email is None and _events(supervisor.id, "account.email") == 0
+
+
+def test_a_supervisor_cannot_set_anothers_email(client, login):
+    login("supervisor")
+    other = make_user("supervisor")
+    response = client.post(
+        f"/office/staff/{other.id}/email",
+        data={"csrf_token": csrf_token(client, "/overview"), "email": "me@example.com"},
+    )
+    assert response.status_code == 403 and _user(other.id).email is None
