@@ -9,6 +9,7 @@ from babel import Locale
 from flask import Flask, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from hk.config import Config, finalize
 from hk.database import init_database
@@ -55,6 +56,14 @@ def select_locale() -> Locale:
         return _LOCALES[page]
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     return _LOCALES["en" if best == "en" else "zh_CN"]
+
+
+class DatabaseId(IntegerConverter):
+    """An <int:…> in a URL is a row id: a number no id column can hold is not found (404), never sent
+    to the database (PostgreSQL refuses it with an error, SQLite with an overflow)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: object | dict | None = None) -> Flask:
@@ -106,6 +115,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.queue import init_queue
 
     init_queue(app)
+    app.url_map.converters["int"] = DatabaseId  # before the routes are added: every <int:…> is one
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(jobs_bp)

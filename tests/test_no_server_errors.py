@@ -1,7 +1,9 @@
 """Requests that once gave a 500 get a 4xx with a message, and change nothing."""
 
 import base64
+import re
 
+import pytest
 from sqlalchemy import func, select
 
 from hk.extensions import db
@@ -64,3 +66,24 @@ def test_a_workers_emergency_contact_and_notes_are_saved(client, login):
     saved = db.session.get(User, worker.id)
     assert saved.profile.emergency_contact == "王芳 13900000002"
     assert saved.profile.notes == "周三下午不排班"
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor", "admin"])
+def test_an_id_no_table_can_hold_is_not_found_on_every_route(app, client, login, role):
+    """A URL's id past what an id column holds is a 404 on every route, never a database error."""
+    login(role)
+    huge = "99999999999999999999"
+    token = csrf_token(client, "/account")
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        path = re.sub(r"<int:\w+>", huge, rule.rule)
+        path = re.sub(r"<(?:string:)?\w+>", "x", path)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(
+                path, method=method, data={"csrf_token": token} if method == "POST" else None
+            )
+            assert response.status_code < 500, (method, path, response.status_code)
+            tried += 1
+    assert tried > 40
