@@ -83,6 +83,11 @@ USUAL_COOKIE = "hk_usual"
 USUAL_SALT = "hk-usual-device"
 
 
+def usual_serializer() -> URLSafeSerializer:
+    """Signs and reads the usual-device cookie (the names that logged in on this browser)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=USUAL_SALT)
+
+
 def staff_browser() -> bool:
     """Whether this browser is one of the company's: someone is logged in on it (the worker's phone,
     also while the customer holds it), or someone logged in on it before and logged out since."""
@@ -92,7 +97,7 @@ def staff_browser() -> bool:
     if not cookie:
         return False
     try:
-        URLSafeSerializer(current_app.config["SECRET_KEY"], salt=USUAL_SALT).loads(cookie)
+        usual_serializer().loads(cookie)
     except BadSignature:
         return False  # made up: it proves nothing either way
     return True

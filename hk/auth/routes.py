@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 
 from hk.auth import bp
-from hk.auth.access import any_role, public
+from hk.auth.access import USUAL_COOKIE, any_role, public, usual_serializer
 from hk.auth.forms import LanguageForm, LoginForm, OwnEmailForm, PasswordChangeForm
 from hk.auth.service import (
     authenticate,
@@ -47,18 +47,13 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
-USUAL_COOKIE = "hk_usual"
 USUAL_DAYS = 180
-
-
-def _usual_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="hk-usual-device")
 
 
 def _usual_names() -> list[str]:
     """The names that logged in on this browser before (signed, so it cannot be made up)."""
     try:
-        names = _usual_serializer().loads(request.cookies.get(USUAL_COOKIE, ""))
+        names = usual_serializer().loads(request.cookies.get(USUAL_COOKIE, ""))
     except BadSignature:
         return []
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
@@ -68,7 +63,7 @@ def _remember_usual_name(response, username: str) -> None:
     names = [username] + [n for n in _usual_names() if n != username]
     response.set_cookie(
         USUAL_COOKIE,
-        _usual_serializer().dumps(names[:5]),
+        usual_serializer().dumps(names[:5]),
         max_age=USUAL_DAYS * 24 * 3600,
         httponly=True,
         samesite="Lax",

@@ -42,9 +42,9 @@ CUSTOMER_ENDPOINTS = frozenset(
 HANDBACK_ENDPOINTS = frozenset({"sign.hand_back_phone"})
 
 
-def allows(customer_job_id: int, endpoint: str | None, view_args: dict | None, public: bool) -> bool:
-    """Whether a request may go ahead while the phone is in the customer's hands for that job."""
-    if endpoint is None or endpoint == "static" or public or endpoint in HANDBACK_ENDPOINTS:
+def allows(customer_job_id: int, endpoint: str, view_args: dict | None) -> bool:
+    """Whether a request to a non-public page may go ahead while the customer holds the phone."""
+    if endpoint in HANDBACK_ENDPOINTS:
         return True
     return endpoint in CUSTOMER_ENDPOINTS and (view_args or {}).get("job_id") == customer_job_id
 

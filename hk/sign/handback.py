@@ -24,12 +24,12 @@ def keep_to_the_customer_screens():
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static":
         return None
-    view = current_app.view_functions.get(endpoint)
-    public = getattr(view, "hk_public", False)
-    if public or not current_user.is_authenticated:
+    if getattr(current_app.view_functions.get(endpoint), "hk_public", False):
+        return None  # public pages hold nothing of the worker's
+    if not current_user.is_authenticated:
         return None
     job_id = current_user.customer_job_id
-    if job_id is None or allows(job_id, endpoint, request.view_args, public):
+    if job_id is None or allows(job_id, endpoint, request.view_args):
         return None
     return render_template("sign/customer_mode.html", job_id=job_id), 403
 

@@ -201,13 +201,6 @@ def test_the_workers_phone_cannot_rate_even_in_customer_mode_or_after_logging_ou
     _refused_on_this_phone(phone)
 
 
-def test_the_staff_cookie_is_the_one_the_login_sets(app):
-    from hk.auth import access, routes
-
-    assert access.USUAL_COOKIE == routes.USUAL_COOKIE
-    assert routes._usual_serializer().salt == access.USUAL_SALT.encode()
-
-
 def test_the_page_speaks_the_records_language_until_the_customer_chooses(app):
     _job, path = linked_job(lang="en")
     phone = CustomerPhone(app, path)
