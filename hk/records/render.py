@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -13,6 +14,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from PIL import ImageFile
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from hk.models import ServiceRecord, SignOff
@@ -26,6 +28,21 @@ from hk.storage import get_storage
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 STYLESHEET = Path(__file__).resolve().parent.parent.parent / "static" / "css" / "record.css"
+_kept = threading.local()
+
+
+def _fonts_and_style() -> tuple[FontConfiguration, CSS]:
+    """This thread's font configuration and parsed stylesheet, made on its first record.
+
+    A new FontConfiguration loads fontconfig's whole font list and opens the CJK font afresh, and
+    WeasyPrint makes one per render unless given one; keeping it (and the parsed stylesheet, which
+    has no @font-face) per thread saves that on every record after the first. Pango's font map is
+    not shared between threads.
+    """
+    if getattr(_kept, "style", None) is None:
+        _kept.fonts = FontConfiguration()
+        _kept.style = CSS(filename=str(STYLESHEET), font_config=_kept.fonts)
+    return _kept.fonts, _kept.style
 
 
 def _print_bytes(key: str) -> bytes:
@@ -100,8 +117,9 @@ def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> RenderedR
             verify_url=url,
             qr_data_uri=qr_data_uri(url),
         )
+        fonts, style = _fonts_and_style()
         document = HTML(string=html, url_fetcher=_Fetcher(), base_url="hk-record:/").render(
-            stylesheets=[CSS(filename=str(STYLESHEET))]
+            stylesheets=[style], font_config=fonts
         )
     places = places_of(document.pages, PREV_HASH_SLOT)
     if len(places) != len(document.pages):
