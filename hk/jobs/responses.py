@@ -11,12 +11,12 @@ from flask import make_response, redirect, render_template, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from hk.domain.catalogue import StageKind
-from hk.domain.workflow import Refusal, RefusalCode, WorkflowError
+from hk.domain.workflow import Refusal, RefusalCode, Status, WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs import service
 from hk.jobs.forms import HandoverForm, HandoverItemForm, PreServiceForm
 from hk.jobs.messages import refusal_texts
-from hk.jobs.views import stage_context
+from hk.jobs.views import current_stage_code, stage_context
 from hk.models import Job
 from hk.views_helpers import current_lang
 
@@ -29,6 +29,15 @@ def redirect_to(endpoint: str, **values):
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
+
+
+def to_current_screen(job: Job):
+    """Straight to the screen the job's page would send its worker on to: the open stage, or the job's
+    page when there is none (check-in, waiting, done). A phone makes one request instead of two."""
+    code = None if job.status == Status.SCHEDULED else current_stage_code(job)
+    if code:
+        return redirect_to("jobs.show_stage", job_id=job.id, stage_code=code)
+    return redirect_to("jobs.show_job", job_id=job.id)
 
 
 def in_messages(html: str, status: int):

@@ -32,7 +32,7 @@ from hk.jobs.forms import (
     ItemForm,
     PreServiceForm,
 )
-from hk.jobs.responses import guarded, redirect_to, render_stage
+from hk.jobs.responses import guarded, redirect_to, render_stage, to_current_screen
 from hk.jobs.views import current_stage_code, item_context, stage_context
 from hk.models import Job, Role
 from hk.views_helpers import current_lang
@@ -104,7 +104,7 @@ def check_in_job(job_id: int):
             problems = qualification_problems(current_user.certificates, _today())
             return render_template("jobs/checkin.html", job=job, form=form, problems=problems), 409
         return failed
-    return redirect_to("jobs.show_job", job_id=job.id)
+    return to_current_screen(job)
 
 
 @bp.route("/<int:job_id>/stages/<stage_code>")
@@ -170,7 +170,7 @@ def complete_stage(job_id: int, stage_code: str):
     )
     if failed:
         return failed
-    return redirect_to("jobs.show_job", job_id=job.id)
+    return to_current_screen(job)
 
 
 @bp.route("/<int:job_id>/pre-service", methods=["POST"])
@@ -278,4 +278,4 @@ def take_over_job(job_id: int):
     """Continue the job on this phone; the other device is told when it next saves."""
     job = load_job(job_id)
     service.take_over(job, current_user, g.device_id)
-    return redirect_to("jobs.show_job", job_id=job.id)
+    return to_current_screen(job)
