@@ -106,6 +106,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.main import bp as main_bp
     from hk.office import bp as office_bp
     from hk.public import bp as public_bp
+    from hk.quality import bp as quality_bp
     from hk.review import bp as review_bp
     from hk.sign import bp as sign_bp
     from hk.storage import init_storage
@@ -125,6 +126,7 @@ def create_app(config: object | dict | None = None) -> Flask:
     app.register_blueprint(review_bp)
     app.register_blueprint(office_bp)
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(quality_bp)
     register_error_handlers(app)
     init_database(app)  # after every blueprint: it wraps their views
     from hk.ratelimit import init_limits

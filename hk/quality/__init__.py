@@ -1,0 +1,9 @@
+"""Quality figures (质量数据) for supervisors and admins: blueprint "quality" at /quality.
+
+filters.py reads the period and filters a page or export asks for; figures.py counts in SQL and
+hands the counts to hk.domain.quality; the screens are routes.py (the dashboard) and the exports.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("quality", __name__, url_prefix="/quality")
