@@ -249,3 +249,9 @@ MESSAGE_KIND_LABELS = {
     "case_breach_resolution": _l("Complaint not resolved in 72 hours"),
     "incident_alert": _l("Severe incident"),
 }
+
+STANDING_LABELS = {
+    "good": _l("In order"),
+    "expiring": _l("One expiring soon"),
+    "problem": _l("Missing or expired"),
+}

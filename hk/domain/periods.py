@@ -84,9 +84,12 @@ def chosen_days(first: date, last: date) -> Span:
 
 
 def span_for(kind: PeriodKind, today: date, first: date | None = None, last: date | None = None) -> Span:
-    """The span a person asked for: this week, month, quarter or year, or chosen days (else this month)."""
+    """The span a person asked for: this week, month, quarter or year, or chosen days (else this month).
+
+    Chosen days end today at the latest: nothing has been done after today.
+    """
     if kind == PeriodKind.CUSTOM and first is not None and last is not None:
-        return chosen_days(first, last)
+        return chosen_days(min(first, today), min(last, today))
     by_kind = {PeriodKind.WEEK: week_of, PeriodKind.QUARTER: quarter_of, PeriodKind.YEAR: year_of}
     return by_kind.get(kind, month_of)(today)
 

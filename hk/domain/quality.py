@@ -13,7 +13,10 @@ from statistics import median
 
 from hk.domain.feedback import SATISFIED_FROM  # noqa: F401  (a rated record scored 4 or 5 is satisfied)
 
-SATISFACTION_TARGET = 0.90  # the seeds' target; configurable per company
+SATISFACTION_TARGET = 0.90  # the seeds' target; configurable per company (HK_SATISFACTION_TARGET)
+RESPONSE_TARGET = 0.90  # complaints answered within 24 h, and resolved within 72 h: the share aimed at
+ON_TIME_GRACE_MINUTES = 15  # a check-in up to 15 minutes after the booked start is on time
+LOST_AFTER_DAYS = 90  # a customer with no job for 90 days after a complaint counts as lost
 PROMOTER_FROM, DETRACTOR_UP_TO = 9, 6  # "how likely are you to recommend us", 0–10
 
 
@@ -51,11 +54,14 @@ class Satisfaction:
 def net_promoter_score(scores: Iterable[int]) -> float | None:
     """Promoters (9–10) minus detractors (0–6), as points from -100 to 100; None without answers."""
     answers = [s for s in scores if s is not None]
-    if not answers:
-        return None
     promoters = sum(1 for s in answers if s >= PROMOTER_FROM)
     detractors = sum(1 for s in answers if s <= DETRACTOR_UP_TO)
-    return 100 * (promoters - detractors) / len(answers)
+    return promoter_score(promoters, detractors, len(answers))
+
+
+def promoter_score(promoters: int, detractors: int, answers: int) -> float | None:
+    """The net promoter score from counts (as SQL gives them); None without answers."""
+    return 100 * (promoters - detractors) / answers if answers else None
 
 
 def median_hours(durations: Iterable[timedelta | None]) -> float | None:

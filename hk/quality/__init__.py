@@ -7,3 +7,5 @@ hands the counts to hk.domain.quality; the screens are routes.py (the dashboard)
 from flask import Blueprint
 
 bp = Blueprint("quality", __name__, url_prefix="/quality")
+
+from hk.quality import routes  # noqa: E402,F401

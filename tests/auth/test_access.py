@@ -77,6 +77,7 @@ ACCESS = {
     "office.list_outbox": ("/office/outbox", {A}, 200),
     "office.show_message": ("/office/outbox/999999", {A}, 404),
     "office.message_eml": ("/office/outbox/999999/eml", {A}, 404),
+    "quality.show_dashboard": ("/quality", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),

@@ -43,3 +43,10 @@ def test_span_for_falls_back_to_this_month_and_weeks_cover_the_span():
     mondays = month_of(today).weeks()
     assert mondays[0] == date(2026, 10, 26) and mondays[-1] == date(2026, 11, 30)
     assert all(m.weekday() == 0 for m in mondays) and len(mondays) == 6
+
+
+def test_chosen_days_end_today_at_the_latest():
+    today = date(2026, 11, 29)
+    span = span_for(PeriodKind.CUSTOM, today, date(2026, 11, 1), date(2999, 1, 1))
+    assert (span.start, span.last_day) == (date(2026, 11, 1), today)
+    assert span_for(PeriodKind.CUSTOM, today, date(2030, 1, 1), date(2031, 1, 1)).days == 1

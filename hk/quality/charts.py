@@ -1,0 +1,98 @@
+"""Charts drawn on the server as SVG: weekly lines (with a target line) and horizontal bars.
+
+Only geometry is worked out here; templates/quality/_charts.html draws it with CSS classes (the
+content security policy allows no inline style or script), and every chart has its numbers in a
+table under it for screen readers and print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+BAR_HEIGHT, BAR_GAP, BAR_LABEL = 22, 8, 150
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    segments: list[str]  # SVG points of each unbroken run of the line (a week without data breaks it)
+    dots: list[tuple[float, float]]
+    ticks: list[Tick]
+    x_labels: list[tuple[float, str]]
+    target_y: float | None = None
+    plot: tuple[float, float, float, float] = (LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM)
+
+
+def line_chart(
+    values: list[float | None],
+    labels: list[str],
+    top: float,
+    target: float | None = None,
+    percent: bool = True,
+    bottom: float = 0,
+) -> LineChart:
+    """Values from `bottom` to `top` along evenly spaced weeks; None leaves a gap."""
+    top = top if top > bottom else bottom + 1
+    x0, y0, x1, y1 = LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
+    step = (x1 - x0) / max(len(values) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(y1 - (y1 - y0) * min(max((value - bottom) / (top - bottom), 0), 1), 1)
+
+    segments, current, dots = [], [], []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                segments.append(" ".join(current))
+            current = []
+            continue
+        point = (round(x0 + index * step, 1), y(value))
+        current.append(f"{point[0]},{point[1]}")
+        dots.append(point)
+    if current:
+        segments.append(" ".join(current))
+    levels = [bottom + (top - bottom) * n / 4 for n in range(5)]
+    ticks = [Tick(v, y(v), f"{round(100 * v)}%" if percent else f"{v:g}") for v in levels]
+    every = max(1, round(len(labels) / 8))  # at most about 8 dates under the axis
+    x_labels = [(round(x0 + i * step, 1), label) for i, label in enumerate(labels) if i % every == 0]
+    return LineChart(
+        WIDTH, HEIGHT, segments, dots, ticks, x_labels, y(target) if target is not None else None
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    shown: str
+    y: float
+    length: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bars: list[Bar] = field(default_factory=list)
+    label_width: int = BAR_LABEL
+
+
+def bar_chart(rows: list[tuple[str, float, str]]) -> BarChart:
+    """One horizontal bar per (label, value, value as shown), longest for the largest value."""
+    largest = max((value for _, value, _ in rows), default=0) or 1
+    room = WIDTH - BAR_LABEL - 60
+    bars = [
+        Bar(label, value, shown, i * (BAR_HEIGHT + BAR_GAP), round(room * value / largest, 1))
+        for i, (label, value, shown) in enumerate(rows)
+    ]
+    return BarChart(WIDTH, max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP), bars)

@@ -1,0 +1,108 @@
+"""Audits and process: records approved or sent back, flagged records, incidents, on-time starts, and
+certificate compliance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from hk.domain.emergency import IncidentSeverity
+from hk.domain.qualification import Standing, certificate_standing
+from hk.domain.quality import median_hours, per_hundred, share
+from hk.extensions import db
+from hk.models import Incident, Job, Role, ServiceRecord, User
+from hk.models.records import RecordStatus, ReviewStatus
+from hk.quality.filters import QualityFilter
+from hk.quality.sql import jobs_done, started_on_time
+
+
+@dataclass(frozen=True)
+class ProcessFigures:
+    jobs: int
+    records: int  # current records of the period's jobs
+    approved: int
+    sent_back: int  # record versions sent back by review (a corrected one may be approved since)
+    flagged: int  # current records with a flag: incident, refused signature, missing photos
+    checked_in: int
+    on_time: int  # checked in no later than 15 minutes after the booked start
+    incidents: dict[str, int] = field(default_factory=dict)  # by severity, mildest first
+    median_acknowledge_hours: float | None = None
+    workers: int = 0  # enabled workers
+    compliant: int = 0  # of them, every mandatory certificate valid today
+    expiring: int = 0  # of them, one expiring within 30 days
+
+    @property
+    def flagged_share(self) -> float | None:
+        return share(self.flagged, self.records)
+
+    @property
+    def on_time_share(self) -> float | None:
+        return share(self.on_time, self.checked_in)
+
+    @property
+    def incidents_per_hundred(self) -> float | None:
+        return per_hundred(sum(self.incidents.values()), self.jobs)
+
+    @property
+    def compliance(self) -> float | None:
+        return share(self.compliant, self.workers)
+
+
+def process_figures(f: QualityFilter, jobs: int, today: date) -> ProcessFigures:
+    in_scope = select(Job.id).where(*jobs_done(f))
+    current = ServiceRecord.status == RecordStatus.CURRENT
+    flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
+    records, approved, sent_back, flags = db.session.execute(
+        select(
+            func.count(case((current, 1))),
+            func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
+            func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
+            func.count(case((current & flagged, 1))),
+        ).where(ServiceRecord.job_id.in_(in_scope))
+    ).one()
+    checked_in, on_time = db.session.execute(
+        select(
+            func.count(Job.checked_in_at),
+            func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
+        ).where(*jobs_done(f))
+    ).one()
+    incidents = dict.fromkeys((str(s) for s in IncidentSeverity), 0)
+    acknowledged = []
+    for severity, reported, seen in db.session.execute(
+        select(Incident.severity, Incident.reported_at, Incident.acknowledged_at).where(
+            Incident.job_id.in_(in_scope)
+        )
+    ):
+        incidents[str(severity)] += 1
+        acknowledged.append(seen - reported if seen else None)
+    workers, compliant, expiring = _certificates(f, today)
+    return ProcessFigures(
+        jobs=jobs,
+        records=records,
+        approved=approved,
+        sent_back=sent_back,
+        flagged=flags,
+        checked_in=checked_in,
+        on_time=on_time,
+        incidents=incidents,
+        median_acknowledge_hours=median_hours(acknowledged),
+        workers=workers,
+        compliant=compliant,
+        expiring=expiring,
+    )
+
+
+def _certificates(f: QualityFilter, today: date) -> tuple[int, int, int]:
+    """Enabled workers (or the chosen one): how many, how many in good standing, how many expiring."""
+    query = select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True))
+    if f.worker_id:
+        query = query.where(User.id == f.worker_id)
+    standings = [
+        certificate_standing(w.certificates, today)
+        for w in db.session.scalars(query.options(selectinload(User.certificates)))
+    ]
+    good = sum(1 for s in standings if s != Standing.PROBLEM)
+    return len(standings), good, sum(1 for s in standings if s == Standing.EXPIRING)
