@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 12, 30
 BAR_HEIGHT, BAR_GAP, BAR_LABEL = 22, 8, 150
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -37,6 +37,11 @@ def number(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def hours(value: float | None) -> str:
+    """Hours as people read them ("5.5 h"), or a dash when there is nothing to count."""
+    return "—" if value is None else gettext("%(h)s h", h=f"{value:.1f}")
+
+
 def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> dict:
     """Everything /quality shows for a filter."""
     before = f.previous()
@@ -58,7 +63,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
         "week_labels": labels,
         "target": target,
         "satisfaction_chart": line_chart(
-            [w.satisfaction for w in weeks], labels, 1, target=target, bottom=0.5
+            [w.satisfaction for w in weeks], labels, 1, target=target, bottom=0.6
         ),
         "complaints_chart": line_chart(
             [w.complaints_per_hundred for w in weeks],
@@ -81,6 +86,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
         "sort": sort,
         "percent": percent,
         "number": number,
+        "hours": hours,
         "share": share,
         "no_data": _l("No data yet"),
     }

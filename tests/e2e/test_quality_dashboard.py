@@ -1,0 +1,47 @@
+"""A supervisor opens the quality figures, changes the period and the worker, and only the figures
+are swapped (the filters keep their place and the address keeps the filters)."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from hk.demo import seed_demo
+from hk.extensions import db
+from hk.models import Role, User
+from tests.e2e.conftest import log_in, shot
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "demo-e2e-password"
+
+
+def test_a_supervisor_reads_the_figures_and_filters_them(app, live_server, phone, browser):
+    with app.app_context():
+        seed_demo(PASSWORD, app.config["TIMEZONE"])
+        worker = db.session.scalars(select(User).where(User.role == Role.WORKER).order_by(User.id)).first()
+        worker_id, worker_name = worker.id, worker.display_name
+    page = phone
+    log_in(page, live_server, "supervisor", PASSWORD)
+    page.get_by_test_id("nav-quality").click()
+    expect(page.get_by_role("heading", name="质量数据")).to_be_visible()
+    expect(page.get_by_test_id("satisfied")).to_contain_text("目标：90%")
+    shot(page, "quality-1-month-phone")
+
+    filters = page.get_by_test_id("quality-filters")
+    marker = filters.evaluate("form => (form.dataset.kept = 'yes')")  # lost if the whole page reloads
+    assert marker == "yes"
+    page.get_by_label("时间段").select_option("quarter")
+    page.wait_for_url("**period=quarter**")
+    expect(page.get_by_test_id("period-line")).to_contain_text("对比")
+    page.get_by_label("服务人员", exact=True).select_option(str(worker_id))
+    page.wait_for_url(f"**worker={worker_id}**")
+    expect(page.get_by_test_id("workers").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("workers")).to_contain_text(worker_name)
+    assert filters.evaluate("form => form.dataset.kept") == "yes"  # htmx swapped only the figures
+    shot(page, "quality-2-quarter-one-worker-phone")
+
+    tablet = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN").new_page()
+    log_in(tablet, live_server, "supervisor", PASSWORD)
+    tablet.goto(f"{live_server}/quality?period=quarter")
+    expect(tablet.get_by_test_id("weeks")).to_be_visible()
+    shot(tablet, "quality-3-quarter-tablet")
+    tablet.context.close()
