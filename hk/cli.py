@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -113,6 +114,28 @@ def seed_demo_command(force: bool):
     )
     if not os.environ.get("HK_DEMO_PASSWORD"):
         click.echo(f"demo password: {password}")
+
+
+@hk_cli.command("quality-report")
+@click.option("--month", default=None, help="The month to report, as 2026-11 (default: last month).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="Where to write the PDF.")
+def quality_report_command(month: str | None, lang: str, out: str | None):
+    """Write the monthly quality report as a PDF (default: instance/reports/quality-YYYY-MM.pdf)."""
+    from hk.domain.clock import local_today
+    from hk.quality.report import BadMonth, parse_month, render_report
+
+    today = local_today(current_app.config["TIMEZONE"])
+    try:
+        first_day = parse_month(month, today)
+    except BadMonth:
+        raise click.BadParameter("write the month as YYYY-MM, e.g. 2026-11", param_hint="--month") from None
+    name = f"quality-{first_day:%Y-%m}.pdf"
+    path = Path(out) if out else Path(current_app.instance_path) / "reports" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with current_app.test_request_context():
+        path.write_bytes(render_report(first_day, today, lang))
+    click.echo(f"quality report for {first_day:%Y-%m}: {path}")
 
 
 @hk_cli.command("init-signing")
