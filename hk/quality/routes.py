@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, render_template, request
 
 from hk.auth.access import roles_required
 from hk.domain.clock import local_today
+from hk.domain.periods import PeriodKind
 from hk.extensions import htmx
 from hk.models import Role
 from hk.quality import bp
@@ -28,7 +29,9 @@ def show_dashboard():
     context = dashboard(f, today, lang, request.args.get("sort", "jobs"))
     if htmx and htmx.target == "figures":
         return render_template("quality/_figures.html", **context)
-    return render_template("quality/dashboard.html", form=form, **context)
+    # The report button: this month's when a month is shown, else last month's (the one to report).
+    month = f.span.start if f.span.kind == PeriodKind.MONTH else parse_month(None, today)
+    return render_template("quality/dashboard.html", form=form, report_month=f"{month:%Y-%m}", **context)
 
 
 @bp.route("/report.pdf")

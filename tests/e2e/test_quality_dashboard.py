@@ -1,5 +1,8 @@
-"""A supervisor opens the quality figures, changes the period and the worker, and only the figures
-are swapped (the filters keep their place and the address keeps the filters)."""
+"""A supervisor opens the quality figures, changes the period and the worker (only the figures are
+swapped: the filters keep their place and the address keeps the filters) and downloads the report."""
+
+import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +41,13 @@ def test_a_supervisor_reads_the_figures_and_filters_them(app, live_server, phone
     expect(page.get_by_test_id("workers")).to_contain_text(worker_name)
     assert filters.evaluate("form => form.dataset.kept") == "yes"  # htmx swapped only the figures
     shot(page, "quality-2-quarter-one-worker-phone")
+
+    with page.expect_download() as download:
+        page.get_by_test_id("download-report").click()
+    pdf = Path(download.value.path())
+    assert download.value.suggested_filename.startswith("quality-") and pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "质量报告" in text and "本月数据" in text
 
     tablet = browser.new_context(viewport={"width": 1024, "height": 768}, locale="zh-CN").new_page()
     log_in(tablet, live_server, "supervisor", PASSWORD)
