@@ -43,6 +43,8 @@ class Config:
     CUSTOMER_LINK_DAYS = _env_int("CUSTOMER_LINK_DAYS", 30)
     # A refund or compensation above this sum (CNY) proposed by a supervisor waits for an admin.
     REMEDY_APPROVAL_ABOVE = Decimal(_env("REMEDY_APPROVAL_ABOVE") or "200")
+    # The share of ratings 4–5 the company aims at, as a fraction (the quality figures' target line).
+    SATISFACTION_TARGET = float(_env("SATISFACTION_TARGET") or "0.9")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_CN", "en")
