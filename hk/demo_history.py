@@ -49,10 +49,13 @@ def _past_five(now: datetime, tz: str) -> list[Planned]:
         job.late, job.over = late, 5
         job.extra.update(past=n, unrated=n >= 2)
         jobs.append(job)
-    first, becker = jobs[0], jobs[1]
+    first, becker, wu = jobs[0], jobs[1], jobs[4]
+    # Mr. Wu's low rating comes three days after his job (hk.demo_history._Recent), counted in its week.
+    wu.rating = PlannedRating(2, {"quality": 2}, 3, "油烟机内部没有清洗干净，还有油渍。", 0)
+    wu.extra["rated_by_case"] = True
     first.rating = PlannedRating(5, {"quality": 5, "attitude": 5}, 9, "阿姨很细心，厨房擦得很亮", 5)
     becker.rating = PlannedRating(4, {"punctuality": 3}, 8, "Good work, a little late.", 24)
-    for job in (first, becker):
+    for job in (first, becker, wu):
         job.rating.aspects = {
             a: job.rating.aspects.get(a) for a in ("quality", "punctuality", "attitude", "price")
         }
@@ -78,13 +81,6 @@ class _Recent:
 
     def _low_rating(self) -> None:
         """A low rating three days after the job, 21 hours ago: its first answer is due in 3 hours."""
-        self.wu.rating = PlannedRating(
-            2,
-            {"quality": 2, "punctuality": None, "attitude": None, "price": None},
-            3,
-            "油烟机内部没有清洗干净，还有油渍。",
-            0,
-        )
         case = self.months.rate(self.wu).opened
         cases.assign(case, self.months.actor("supervisor"), self.months.actor("admin"))
 

@@ -214,9 +214,13 @@ class Months:
         repeat = Repeat.NONE
         if len(run) > 1:
             repeat = Repeat.WEEKLY if (run[1].day - first.day).days == 7 else Repeat.BIWEEKLY
+        customer = self.customer(first.customer)
+        now = self.timeline.clock.now
+        if customer.created_at > now:  # one of today's demo customers, entered when first booked
+            customer.created_at = now - timedelta(minutes=20)
         jobs = dispatch_service.add_jobs(
             self.actor("supervisor"),
-            self.customer(first.customer),
+            customer,
             db.session.scalar(select(ServiceType).where(ServiceType.code == first.service)),
             first.day,
             first.start,
@@ -280,8 +284,8 @@ class Months:
 
     def _schedule_review(self, job: Planned, signed: datetime) -> None:
         reviewer = "admin" if self.rng.random() < 0.15 else "supervisor"
-        day = local_today(self.tz, signed) + timedelta(days=self.rng.choice((1, 1, 1, 1, 1, 1, 2, 2, 2, 3)))
-        if day.weekday() == 6:  # the office reviews from Monday to Saturday
+        day = local_today(self.tz, signed) + timedelta(days=self.rng.choice((1, 1, 1, 1, 1, 2, 2, 2, 3, 4)))
+        while day.weekday() >= 5:  # records are reviewed from Monday to Friday
             day += timedelta(days=1)
         when = local_datetime(day, 9, 0, self.tz) + timedelta(minutes=self.rng.randint(0, 540))
         if job.review == "approve":

@@ -29,7 +29,7 @@ ONE_OFF_SERVICES = [
     ("kitchen_appliance_cleaning", 19, (120, 150)),
     ("move_cleaning", 12, (420, 480)),
 ]
-DAY_WEIGHT = (1.25, 1.25, 1.3, 1.25, 1.2, 1.05, 0.4)  # Monday … Sunday: one-off bookings a day
+DAY_WEIGHT = (1.15, 1.15, 1.2, 1.15, 1.1, 0.95, 0.35)  # Monday … Sunday: one-off bookings a day
 STARTS = {MORNING: [(8, 30), (9, 0), (9, 0), (9, 30)], AFTERNOON: [(13, 30), (14, 0), (14, 0), (14, 30)]}
 
 # The regular customers: customer (index in the demo's customer list: hk.demo.CUSTOMERS, then
@@ -133,7 +133,7 @@ def _regulars(rng: random.Random, today: date, calendar: Calendar, customer_coun
         if customer >= customer_count:
             continue
         week = first
-        while week < (WEEKS if last is None else last + 1):
+        while week <= (WEEKS if last is None else last):  # to this week's days before today
             day = start_day + timedelta(weeks=week, days=weekday)
             week += every
             if day >= today:
