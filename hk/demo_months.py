@@ -90,7 +90,7 @@ class Months:
         timeline: Timeline,
         fixed: list[Planned],
     ) -> None:
-        # Ids, not rows: each moment of the timeline starts with an empty session (hk.demo_clock).
+        # Ids, not rows: each action on the timeline reads the rows it needs.
         self.user_ids = {name: user.id for name, user in users.items()}
         self.now, self.tz, self.timeline = now, tz, timeline
         self.today = local_today(tz, now)
