@@ -35,7 +35,7 @@ from hk.models import (
     utcnow,
 )
 from hk.queue import huey
-from hk.records.making import stuck_records
+from hk.records.making import make_record, stuck_records
 from hk.records.service import verify_chain
 from tests.builders import PASSWORD
 
@@ -192,6 +192,24 @@ def _the_past_emails_were_sent_then_and_the_records_are_made_in_order():
     assert signed == sorted(signed)
     assert _count(Message) == len(messages)  # their emails were sent when the jobs were signed
     assert waiting - 12 == _count(ServiceRecord, ServiceRecord.render_status == RenderStatus.PENDING)
+    # Every kind of record the past holds can be made and chained: refused, with an incident, in
+    # English, a re-clean's, both versions of the corrected one.
+    unusual = db.session.scalars(
+        select(ServiceRecord.id).where(
+            ServiceRecord.render_status == RenderStatus.PENDING,
+            ServiceRecord.flag_refused.is_(True)
+            | ServiceRecord.flag_incident.is_(True)
+            | (ServiceRecord.language == "en")
+            | ServiceRecord.job_id.in_(select(Remedy.reclean_job_id))
+            | ServiceRecord.job_id.in_(select(ServiceRecord.job_id).where(ServiceRecord.version > 1)),
+        )
+    ).all()
+    assert len(unusual) >= 15
+    assert all(make_record(record_id) for record_id in unusual)
+    db.session.expire_all()
+    assert verify_chain() == [] and _count(ServiceRecord, ServiceRecord.chain_seq.is_not(None)) == 12 + len(
+        unusual
+    )
 
 
 def _snapshot(now) -> dict:
