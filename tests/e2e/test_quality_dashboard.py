@@ -21,7 +21,7 @@ PASSWORD = "demo-e2e-password"
 
 def test_a_supervisor_reads_the_figures_and_filters_them(app, live_server, phone, browser):
     with app.app_context():
-        seed_demo(PASSWORD, app.config["TIMEZONE"])
+        seed_demo(PASSWORD, app.config["TIMEZONE"], history=True)  # months of past work to chart
         worker = db.session.scalars(select(User).where(User.role == Role.WORKER).order_by(User.id)).first()
         worker_id, worker_name = worker.id, worker.display_name
     page = phone

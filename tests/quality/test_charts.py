@@ -1,6 +1,6 @@
 """Chart geometry: weeks without data break the line, the target line sits at its value, bars scale."""
 
-from hk.quality.charts import HEIGHT, bar_chart, line_chart
+from hk.quality.charts import HEIGHT, bar_chart, line_chart, nice_top
 
 
 def test_a_week_without_data_breaks_the_line_and_values_are_placed_between_bottom_and_top():
@@ -31,3 +31,10 @@ def test_bars_are_as_long_as_their_share_of_the_largest():
     assert lengths[0] == 2 * lengths[1] and lengths[2] == 0
     assert chart.height == 3 * (chart.bars[1].y - chart.bars[0].y)
     assert bar_chart([]).bars == []
+
+
+def test_an_axis_tops_at_a_round_number_and_its_ticks_read_plainly():
+    assert [nice_top(v) for v in (1, 1.2, 3, 21.43, 60, 101)] == [1, 2, 5, 25, 100, 200]
+    chart = line_chart([21.43, 5.0], ["a", "b"], top=nice_top(21.43), percent=False)
+    assert [t.label for t in chart.ticks] == ["0", "5", "10", "15", "20", "25"]
+    assert [t.label for t in line_chart([1], ["a"], top=2, percent=False).ticks] == ["0", "0.5", "1", "1.5", "2"]
