@@ -37,4 +37,5 @@ def test_an_axis_tops_at_a_round_number_and_its_ticks_read_plainly():
     assert [nice_top(v) for v in (1, 1.2, 3, 21.43, 60, 101)] == [1, 2, 5, 25, 100, 200]
     chart = line_chart([21.43, 5.0], ["a", "b"], top=nice_top(21.43), percent=False)
     assert [t.label for t in chart.ticks] == ["0", "5", "10", "15", "20", "25"]
-    assert [t.label for t in line_chart([1], ["a"], top=2, percent=False).ticks] == ["0", "0.5", "1", "1.5", "2"]
+    two = line_chart([1], ["a"], top=2, percent=False)
+    assert [t.label for t in two.ticks] == ["0", "0.5", "1", "1.5", "2"]
