@@ -19,9 +19,10 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "demo-e2e-password"
 
 
-def test_a_supervisor_reads_the_figures_and_filters_them(app, live_server, phone, browser):
+def test_a_supervisor_reads_the_figures_and_filters_them(app, queued, live_server, phone, browser):
     with app.app_context():
-        seed_demo(PASSWORD, app.config["TIMEZONE"], history=True)  # months of past work to chart
+        # months of past work to chart; their records wait in the queue (held), as before a worker runs
+        seed_demo(PASSWORD, app.config["TIMEZONE"], history=True)
         worker = db.session.scalars(select(User).where(User.role == Role.WORKER).order_by(User.id)).first()
         worker_id, worker_name = worker.id, worker.display_name
     page = phone
