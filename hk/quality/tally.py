@@ -1,0 +1,127 @@
+"""The jobs done and their ratings, counted in one pass for a whole page.
+
+One query groups the jobs done between the first and the last cut of some Stretches (a period, the
+period before it, the weeks of the trend) by stretch, worker and service type, each job with its
+rating if it has one, and sums what every figure needs. A period's totals, a week's, each worker's
+and each service type's are then sums of those groups: sums of counts are exact, so they are the
+numbers counting each on its own would give, and a mean is the sum of the scores over how many were
+given, as AVG is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from hk.domain import quality as rules
+from hk.extensions import db
+from hk.models import Job, Rating
+from hk.quality.filters import QualityFilter
+from hk.quality.sql import Stretches, jobs_done, started_on_time
+
+ASPECTS = ("overall", "quality", "punctuality", "attitude", "price")
+COUNTED = ("jobs", "checked_in", "on_time", "rated", "satisfied", "answers", "promoters", "detractors")
+
+
+@dataclass
+class Counts:
+    jobs: int = 0
+    checked_in: int = 0
+    on_time: int = 0  # checked in no later than the grace minutes after the booked start
+    rated: int = 0
+    satisfied: int = 0  # rated 4 or 5 overall
+    answers: int = 0  # "would you recommend us" answered
+    promoters: int = 0
+    detractors: int = 0
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASPECTS, 0))  # of each aspect's scores
+    scored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASPECTS, 0))  # scores given
+
+    @classmethod
+    def summed(cls, groups: Iterable[tuple]) -> Counts:
+        """The counts of several groups' numbers (COUNTED, then ASPECTS' sums, then how many scored)."""
+        totals = [sum(column) for column in zip(*groups, strict=True)] or [0] * (
+            len(COUNTED) + 2 * len(ASPECTS)
+        )
+        n, a = len(COUNTED), len(ASPECTS)
+        return cls(
+            *totals[:n],
+            sums=dict(zip(ASPECTS, totals[n : n + a], strict=True)),
+            scored=dict(zip(ASPECTS, totals[n + a :], strict=True)),
+        )
+
+    def mean(self, aspect: str) -> float | None:
+        """The mean score (1–5) given for an aspect, or None when nobody scored it."""
+        return self.sums[aspect] / self.scored[aspect] if self.scored[aspect] else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Numbers by (stretch, worker id, service type id), and what one group's numbers sum to."""
+
+    stretches: Stretches
+    groups: list[tuple[int, int | None, int | None, tuple]]
+    summed: Callable[[Iterable[tuple]], Any] = Counts.summed
+
+    def _in(self, start: datetime, end: datetime):
+        within = self.stretches.within(start, end)
+        return (group for group in self.groups if group[0] in within)
+
+    def total(self, start: datetime, end: datetime):
+        return self.summed(numbers for *_, numbers in self._in(start, end))
+
+    def by_worker(self, start: datetime, end: datetime) -> dict:
+        return self._by(1, start, end)
+
+    def by_service(self, start: datetime, end: datetime) -> dict:
+        return self._by(2, start, end)
+
+    def by_week(self, starts: list[datetime], end: datetime) -> list:
+        """Each week's counts (the weeks begin at `starts`, the last ends at `end`)."""
+        weeks: list[list[tuple]] = [[] for _ in starts]
+        week_of = self.stretches.weeks(starts, end)
+        for stretch, _, _, numbers in self.groups:
+            if stretch in week_of:
+                weeks[week_of[stretch]].append(numbers)
+        return [self.summed(week) for week in weeks]
+
+    def _by(self, index: int, start: datetime, end: datetime) -> dict:
+        grouped: dict = {}
+        for group in self._in(start, end):
+            grouped.setdefault(group[index], []).append(group[3])
+        return {key: self.summed(numbers) for key, numbers in grouped.items()}
+
+
+def tally(f: QualityFilter, stretches: Stretches | None = None) -> Tally:
+    """The filter's jobs done between the first and last cut (by default its period) and their ratings."""
+    stretches = stretches or Stretches(*f.bounds())
+    stretch = stretches.index(Job.scheduled_start)
+    aspects = [getattr(Rating, aspect) for aspect in ASPECTS]
+    query = (
+        select(
+            stretch,
+            Job.worker_id,
+            Job.service_type_id,
+            func.count(Job.id),
+            func.count(Job.checked_in_at),
+            func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
+            func.count(Rating.id),
+            func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))),
+            func.count(Rating.recommend),
+            func.count(case((Rating.recommend >= rules.PROMOTER_FROM, 1))),
+            func.count(case((Rating.recommend <= rules.DETRACTOR_UP_TO, 1))),
+            *[func.coalesce(func.sum(column), 0) for column in aspects],
+            *[func.count(column) for column in aspects],
+        )
+        .outerjoin(Rating, Rating.job_id == Job.id)  # at most one rating a job
+        .where(*jobs_done(f, stretches.bounds))
+        .group_by(stretch, Job.worker_id, Job.service_type_id)
+    )
+    groups = [
+        (index, worker, service, tuple(numbers))
+        for index, worker, service, *numbers in db.session.execute(query)
+    ]
+    return Tally(stretches, groups)
