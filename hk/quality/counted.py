@@ -60,38 +60,40 @@ class Counted:
         return [c for c in self.cases if start <= c.facts.received_at < end]
 
 
-def count(f: QualityFilter, stretches: Stretches | None = None) -> Counted:
-    """What the filter's figures count, from the first cut to the last (by default its period)."""
+def count(
+    f: QualityFilter, stretches: Stretches | None = None, before: tuple[datetime, datetime] | None = None
+) -> Counted:
+    """What the filter's figures count: by stretch from the first cut to the last (by default its
+    period), and the `before` span (the previous period, whose totals alone are shown) as a whole."""
     stretches = stretches or Stretches(*f.bounds())
+    everything = Stretches(*stretches.edges, *(before or ()))
     return Counted(
-        stretches,
-        tally(f, stretches),
-        _records(f, stretches),
-        _incidents(f, stretches),
-        cases_of(f, stretches.bounds),
+        everything,
+        tally(f, stretches, before),
+        _records(f, before),
+        _incidents(f, everything),
+        cases_of(f, everything.bounds),
     )
 
 
-def _records(f: QualityFilter, stretches: Stretches) -> Tally:
+def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tally:
+    """RecordCounts of the period's jobs by worker, and of the `before` span's as a whole."""
     current = ServiceRecord.status == RecordStatus.CURRENT
     flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
-    stretch = stretches.index(Job.scheduled_start)
-    rows = db.session.execute(
-        select(
-            stretch,
-            Job.worker_id,
-            func.count(case((current, 1))),
-            func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
-            func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
-            func.count(case((current & flagged, 1))),
-            func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
-        )
-        .join(Job, Job.id == ServiceRecord.job_id)
-        .where(*jobs_done(f, stretches.bounds))
-        .group_by(stretch, Job.worker_id)
-    )
-    groups = [(index, worker, None, tuple(numbers)) for index, worker, *numbers in rows]
-    return Tally(stretches, groups, RecordCounts.summed)
+    numbers = [
+        func.count(case((current, 1))),
+        func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
+        func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
+        func.count(case((current & flagged, 1))),
+        func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
+    ]
+    records = select(*numbers).select_from(ServiceRecord).join(Job, Job.id == ServiceRecord.job_id)
+    rows = db.session.execute(records.add_columns(Job.worker_id).where(*jobs_done(f)).group_by(Job.worker_id))
+    groups = [(0, worker, None, tuple(counts)) for *counts, worker in rows]
+    whole = {}
+    if before is not None:
+        whole[before] = tuple(db.session.execute(records.where(*jobs_done(f, before))).one())
+    return Tally(Stretches(*f.bounds()), groups, RecordCounts.summed, whole)
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:

@@ -60,17 +60,21 @@ class Counts:
 
 @dataclass(frozen=True)
 class Tally:
-    """Numbers by (stretch, worker id, service type id), and what one group's numbers sum to."""
+    """Numbers by (stretch, worker id, service type id), and, for a span counted only as a whole (the
+    period before: its totals alone are shown), that span's numbers; `summed` adds numbers up."""
 
     stretches: Stretches
     groups: list[tuple[int, int | None, int | None, tuple]]
     summed: Callable[[Iterable[tuple]], Any] = Counts.summed
+    whole: dict[tuple[datetime, datetime], tuple] = field(default_factory=dict)
 
     def _in(self, start: datetime, end: datetime):
         within = self.stretches.within(start, end)
         return (group for group in self.groups if group[0] in within)
 
     def total(self, start: datetime, end: datetime):
+        if (start, end) in self.whole:
+            return self.summed([self.whole[(start, end)]])
         return self.summed(numbers for *_, numbers in self._in(start, end))
 
     def by_worker(self, start: datetime, end: datetime) -> dict:
@@ -95,33 +99,43 @@ class Tally:
         return {key: self.summed(numbers) for key, numbers in grouped.items()}
 
 
-def tally(f: QualityFilter, stretches: Stretches | None = None) -> Tally:
-    """The filter's jobs done between the first and last cut (by default its period) and their ratings."""
+def tally(
+    f: QualityFilter, stretches: Stretches | None = None, whole: tuple[datetime, datetime] | None = None
+) -> Tally:
+    """The filter's jobs done between the first and last cut (by default its period) and their ratings,
+    by stretch, worker and service type; and, when asked, those of the `whole` span in one sum (no
+    grouping: SQLite sorts every row it groups)."""
     stretches = stretches or Stretches(*f.bounds())
     stretch = stretches.index(Job.scheduled_start)
     aspects = [getattr(Rating, aspect) for aspect in ASPECTS]
-    query = (
-        select(
-            stretch,
-            Job.worker_id,
-            Job.service_type_id,
-            func.count(Job.id),
-            func.count(Job.checked_in_at),
-            func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
-            func.count(Rating.id),
-            func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))),
-            func.count(Rating.recommend),
-            func.count(case((Rating.recommend >= rules.PROMOTER_FROM, 1))),
-            func.count(case((Rating.recommend <= rules.DETRACTOR_UP_TO, 1))),
-            *[func.coalesce(func.sum(column), 0) for column in aspects],
-            *[func.count(column) for column in aspects],
-        )
+    numbers = [
+        func.count(Job.id),
+        func.count(Job.checked_in_at),
+        func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
+        func.count(Rating.id),
+        func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))),
+        func.count(Rating.recommend),
+        func.count(case((Rating.recommend >= rules.PROMOTER_FROM, 1))),
+        func.count(case((Rating.recommend <= rules.DETRACTOR_UP_TO, 1))),
+        *[func.coalesce(func.sum(column), 0) for column in aspects],
+        *[func.count(column) for column in aspects],
+    ]
+    rows = db.session.execute(
+        select(stretch, Job.worker_id, Job.service_type_id, *numbers)
+        .select_from(Job)
         .outerjoin(Rating, Rating.job_id == Job.id)  # at most one rating a job
         .where(*jobs_done(f, stretches.bounds))
         .group_by(stretch, Job.worker_id, Job.service_type_id)
     )
-    groups = [
-        (index, worker, service, tuple(numbers))
-        for index, worker, service, *numbers in db.session.execute(query)
-    ]
-    return Tally(stretches, groups)
+    groups = [(index, worker, service, tuple(counts)) for index, worker, service, *counts in rows]
+    spans = {}
+    if whole is not None:
+        spans[whole] = tuple(
+            db.session.execute(
+                select(*numbers)
+                .select_from(Job)
+                .outerjoin(Rating, Rating.job_id == Job.id)
+                .where(*jobs_done(f, whole))
+            ).one()
+        )
+    return Tally(stretches, groups, whole=spans)

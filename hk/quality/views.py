@@ -50,7 +50,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
     its share of them."""
     before = f.previous()
     _, week_starts, end = trend_weeks(f)
-    counted = count(f, Stretches(*f.bounds(), *before.bounds(), *week_starts, end))
+    counted = count(f, Stretches(*f.bounds(), *week_starts, end), before.bounds())
     now, then = figures(f, counted=counted), figures(before, counted=counted)
     customers, customers_then = customer_figures_with_previous(f)
     weeks = weekly(f, counted)
