@@ -1,21 +1,23 @@
-"""A period's complaints as the quality figures read them: which ones count, and each one's clock facts.
+"""A period's complaints as the quality figures read them: which ones count, and each one's clocks.
 
 The clocks depend on pauses and are read in Python with hk.domain.complaints, as the case screens read
 them; a period's complaints are tens or hundreds. They are read as plain rows (two queries: the cases,
-then their pauses), not as Complaint objects: the figures need only what the clocks need.
+then their pauses), not as Complaint objects, and each one's clocks are read once, at one instant, for
+every figure of the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from hk.domain.complaints import CaseFacts, Pause
-from hk.extensions import db
+from hk.domain.complaints import CaseFacts, CaseStatus, ClockState, Pause, paused_time, resolution_clock
 from hk.models import CasePause, Complaint, Job
+from hk.models.types import utcnow
 from hk.quality.filters import QualityFilter
+from hk.quality.sql import rows
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,10 @@ class Case:
     channel: str
     category: str
     worker_id: int | None  # the worker it is put down to: found responsible, or else the job's
-    facts: CaseFacts
+    received_at: datetime
+    response: timedelta | None  # from receipt to the first answer; None while unanswered
+    took: timedelta | None  # to resolution (from the last reopening), paused time left out; else None
+    clock: ClockState  # the resolution clock as it reads now: MET or LATE once resolved
 
 
 def complaint_scope(f: QualityFilter, bounds: tuple[datetime, datetime] | None = None) -> list:
@@ -49,17 +54,19 @@ def complaint_scope(f: QualityFilter, bounds: tuple[datetime, datetime] | None =
     return conditions
 
 
-def cases_of(f: QualityFilter, bounds: tuple[datetime, datetime] | None = None) -> list[Case]:
-    """The complaints complaint_scope counts, with what their clocks are read from, in the order made."""
+def cases_of(
+    f: QualityFilter, bounds: tuple[datetime, datetime] | None = None, now: datetime | None = None
+) -> list[Case]:
+    """The complaints complaint_scope counts, with their clocks as they read now, in the order made."""
     scope = complaint_scope(f, bounds)
     pauses: dict[int, list[Pause]] = {}
-    for case_id, start, end, reason in db.session.execute(
+    for case_id, start, end, reason in rows(
         select(CasePause.complaint_id, CasePause.start, CasePause.end, CasePause.reason)
         .where(CasePause.complaint_id.in_(select(Complaint.id).where(*scope)))
         .order_by(CasePause.complaint_id, CasePause.start)
     ):
         pauses.setdefault(case_id, []).append(Pause(start, end, reason))
-    rows = db.session.execute(
+    found = rows(
         select(
             Complaint.id,
             Complaint.channel,
@@ -75,19 +82,22 @@ def cases_of(f: QualityFilter, bounds: tuple[datetime, datetime] | None = None) 
         .where(*scope)
         .order_by(Complaint.id)
     )
-    return [
-        Case(
-            str(channel),
-            str(category),
-            worker,
-            CaseFacts(
-                status=status,
-                received_at=received,
-                first_response_at=answered,
-                resolved_at=resolved,
-                reopened_at=reopened,
-                pauses=pauses.get(case_id, []),
-            ),
+    now = now or utcnow()
+    cases = []
+    for case_id, channel, category, status, received, answered, resolved, reopened, worker in found:
+        facts = CaseFacts(
+            status=status,
+            received_at=received,
+            first_response_at=answered,
+            resolved_at=resolved,
+            reopened_at=reopened,
+            pauses=pauses.get(case_id, []),
         )
-        for case_id, channel, category, status, received, answered, resolved, reopened, worker in rows
-    ]
+        took = None
+        if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and resolved is not None:
+            start = reopened or received
+            took = resolved - start - paused_time(facts, start, resolved)
+        response = answered - received if answered else None
+        clock = resolution_clock(facts, now).state
+        cases.append(Case(str(channel), str(category), worker, received, response, took, clock))
+    return cases

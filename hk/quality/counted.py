@@ -14,12 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, func, not_, or_, select
 
 from hk.domain.emergency import IncidentSeverity
-from hk.extensions import db
 from hk.models import Incident, Job, ServiceRecord
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.cases import Case, cases_of
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import Stretches, jobs_done
+from hk.quality.sql import Stretches, jobs_done, rows
 from hk.quality.tally import Tally, tally
 
 
@@ -57,14 +56,18 @@ class Counted:
         return [row for row in self.incidents if row.stretch in within]
 
     def cases_in(self, start: datetime, end: datetime) -> list[Case]:
-        return [c for c in self.cases if start <= c.facts.received_at < end]
+        return [c for c in self.cases if start <= c.received_at < end]
 
 
 def count(
-    f: QualityFilter, stretches: Stretches | None = None, before: tuple[datetime, datetime] | None = None
+    f: QualityFilter,
+    stretches: Stretches | None = None,
+    before: tuple[datetime, datetime] | None = None,
+    now: datetime | None = None,
 ) -> Counted:
     """What the filter's figures count: by stretch from the first cut to the last (by default its
-    period), and the `before` span (the previous period, whose totals alone are shown) as a whole."""
+    period), and the `before` span (the previous period, whose totals alone are shown) as a whole;
+    the complaints' clocks as they read `now` (by default now)."""
     stretches = stretches or Stretches(*f.bounds())
     everything = Stretches(*stretches.edges, *(before or ()))
     return Counted(
@@ -72,7 +75,7 @@ def count(
         tally(f, stretches, before),
         _records(f, before),
         _incidents(f, everything),
-        cases_of(f, everything.bounds),
+        cases_of(f, everything.bounds, now),
     )
 
 
@@ -88,17 +91,17 @@ def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tall
         func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
     ]
     records = select(*numbers).select_from(ServiceRecord).join(Job, Job.id == ServiceRecord.job_id)
-    rows = db.session.execute(records.add_columns(Job.worker_id).where(*jobs_done(f)).group_by(Job.worker_id))
-    groups = [(0, worker, None, tuple(counts)) for *counts, worker in rows]
+    by_worker = rows(records.add_columns(Job.worker_id).where(*jobs_done(f)).group_by(Job.worker_id))
+    groups = [(0, worker, None, tuple(counts)) for *counts, worker in by_worker]
     whole = {}
     if before is not None:
-        whole[before] = tuple(db.session.execute(records.where(*jobs_done(f, before))).one())
+        whole[before] = tuple(rows(records.where(*jobs_done(f, before))).one())
     return Tally(Stretches(*f.bounds()), groups, RecordCounts.summed, whole)
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:
     """The incidents of the jobs (a few a month): each one's severity and time to acknowledge."""
-    rows = db.session.execute(
+    found = rows(
         select(
             stretches.index(Job.scheduled_start),
             Job.worker_id,
@@ -111,5 +114,5 @@ def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:
     )
     return [
         IncidentRow(index, worker, severity, seen - reported if seen else None)
-        for index, worker, severity, reported, seen in rows
+        for index, worker, severity, reported, seen in found
     ]

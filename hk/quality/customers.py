@@ -11,10 +11,9 @@ from hk.aftersales.followups import due_count
 from hk.domain import quality as rules
 from hk.domain.quality import share
 from hk.domain.workflow import Status
-from hk.extensions import db
 from hk.models import Complaint, Customer, FollowUp, Job
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import jobs_done
+from hk.quality.sql import jobs_done, rows
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def _figures(f: QualityFilter, periods: int) -> list[CustomerFigures]:
             func.count(case((and_(now, served_earlier), 1))),
             func.count(case((and_(now, followed), 1))),
         ]
-    row = db.session.execute(select(*columns)).one()
+    row = rows(select(*columns)).one()
     due = due_count(f.tz)  # today's, whatever the period
     figures = []
     for n in range(periods):
@@ -116,7 +115,7 @@ def _lost(bounds: tuple[datetime, datetime]) -> int:
         )
         .scalar_subquery()
     )
-    complained = db.session.execute(
+    complained = rows(
         select(Complaint.customer_id, Complaint.received_at, next_job).where(
             Complaint.received_at >= start - window, Complaint.received_at < end - window
         )

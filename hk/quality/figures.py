@@ -20,16 +20,12 @@ from hk.domain import quality as rules
 from hk.domain.complaints import FIRST_RESPONSE as RESPONSE_DUE
 from hk.domain.complaints import FIRST_RESPONSE_LIMIT as RESPONSE_LIMIT
 from hk.domain.complaints import (
-    CaseStatus,
     ClockState,
     RemedyStatus,
-    paused_time,
-    resolution_clock,
 )
 from hk.domain.quality import Satisfaction, Timeliness, median_hours, per_hundred, share
 from hk.extensions import db
 from hk.models import Complaint, Remedy
-from hk.models.types import utcnow
 from hk.quality.cases import Case, cases_of, complaint_scope
 from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
@@ -87,26 +83,16 @@ def complaints(
 ) -> ComplaintFigures:
     """The period's complaints: how many per 100 jobs, how fast answered and resolved, of what kind
     (`cases` are the period's when the caller has read them already)."""
-    now = now or utcnow()
-    cases = cases_of(f) if cases is None else cases
-    responses, resolutions = [], []
-    answered_24 = answered_48 = resolved = resolved_in_time = 0
+    cases = cases_of(f, now=now) if cases is None else cases
+    responses = [c.response for c in cases]
+    answered_24 = sum(1 for r in responses if r is not None and r <= RESPONSE_DUE)
+    answered_48 = sum(1 for r in responses if r is not None and r <= RESPONSE_LIMIT)
+    resolved = [c for c in cases if c.took is not None]
+    resolved_in_time = sum(1 for c in resolved if c.clock == ClockState.MET)
     by_channel: dict[str, list] = {}
     for case_ in cases:
-        facts = case_.facts
-        response = facts.first_response_at - facts.received_at if facts.first_response_at else None
-        responses.append(response)
-        answered_24 += response is not None and response <= RESPONSE_DUE
-        answered_48 += response is not None and response <= RESPONSE_LIMIT
-        took, in_time = None, None
-        if facts.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and facts.resolved_at is not None:
-            start = facts.reopened_at or facts.received_at
-            took = facts.resolved_at - start - paused_time(facts, start, facts.resolved_at)
-            in_time = resolution_clock(facts, now).state == ClockState.MET
-            resolved += 1
-            resolved_in_time += in_time
-        resolutions.append(took)
-        by_channel.setdefault(case_.channel, []).append((took, in_time))
+        in_time = None if case_.took is None else case_.clock == ClockState.MET
+        by_channel.setdefault(case_.channel, []).append((case_.took, in_time))
     channels = [
         ChannelRow(
             channel,
@@ -120,9 +106,9 @@ def complaints(
     return ComplaintFigures(
         cases=len(cases),
         per_hundred_jobs=per_hundred(len(cases), jobs),
-        timeliness=Timeliness(len(cases), answered_24, answered_48, resolved, resolved_in_time),
+        timeliness=Timeliness(len(cases), answered_24, answered_48, len(resolved), resolved_in_time),
         median_response_hours=median_hours(responses),
-        median_resolution_hours=median_hours(resolutions),
+        median_resolution_hours=median_hours(c.took for c in resolved),
         by_category=Counter(c.category for c in cases).most_common(),
         channels=channels,
         remedies=remedies,
@@ -146,7 +132,7 @@ def _remedies(f: QualityFilter) -> list[tuple[str, int, Decimal]]:
 
 def figures(f: QualityFilter, now: datetime | None = None, counted: Counted | None = None) -> Figures:
     """The period's figures (`counted` covers it when the caller has counted already)."""
-    counted = counted or count(f)
+    counted = counted or count(f, now=now)
     counts = counted.jobs.total(*f.bounds())
     cases = counted.cases_in(*f.bounds())
     return Figures(counts.jobs, satisfaction(counts), complaints(f, counts.jobs, now, cases))

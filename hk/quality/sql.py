@@ -11,8 +11,15 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from hk.domain import quality as rules
 from hk.domain.workflow import Status
+from hk.extensions import db
 from hk.models import Job
 from hk.quality.filters import QualityFilter
+
+
+def rows(query):
+    """The rows of a Core query, in the session's transaction but without the ORM's handling of each
+    row (the figures read thousands of plain tuples)."""
+    return db.session.connection().execute(query)
 
 
 class minutes_between(FunctionElement):

@@ -18,10 +18,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from hk.domain import quality as rules
-from hk.extensions import db
 from hk.models import Job, Rating
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import Stretches, jobs_done, started_on_time
+from hk.quality.sql import Stretches, jobs_done, rows, started_on_time
 
 ASPECTS = ("overall", "quality", "punctuality", "attitude", "price")
 COUNTED = ("jobs", "checked_in", "on_time", "rated", "satisfied", "answers", "promoters", "detractors")
@@ -120,18 +119,18 @@ def tally(
         *[func.coalesce(func.sum(column), 0) for column in aspects],
         *[func.count(column) for column in aspects],
     ]
-    rows = db.session.execute(
+    found = rows(
         select(stretch, Job.worker_id, Job.service_type_id, *numbers)
         .select_from(Job)
         .outerjoin(Rating, Rating.job_id == Job.id)  # at most one rating a job
         .where(*jobs_done(f, stretches.bounds))
         .group_by(stretch, Job.worker_id, Job.service_type_id)
     )
-    groups = [(index, worker, service, tuple(counts)) for index, worker, service, *counts in rows]
+    groups = [(index, worker, service, tuple(counts)) for index, worker, service, *counts in found]
     spans = {}
     if whole is not None:
         spans[whole] = tuple(
-            db.session.execute(
+            rows(
                 select(*numbers)
                 .select_from(Job)
                 .outerjoin(Rating, Rating.job_id == Job.id)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hk.domain.clock import day_bounds
-from hk.domain.complaints import FIRST_RESPONSE, ClockState, resolution_clock
+from hk.domain.complaints import FIRST_RESPONSE, ClockState
 from hk.domain.periods import PeriodKind, Span
 from hk.domain.quality import per_hundred, share
-from hk.models.types import utcnow
 from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import Stretches
@@ -75,17 +74,12 @@ def weekly(f: QualityFilter, counted: Counted | None = None) -> list[Week]:
     counted = counted or count(trend, Stretches(*starts, end))
     done = counted.jobs.by_week(starts, end)
     weeks = [[0, 0, 0, 0] for _ in mondays]  # received, answered in time, resolved, resolved in time
-    now = utcnow()
     for case_ in counted.cases_in(starts[0], end):
-        facts = case_.facts
-        week = weeks[bisect.bisect_right(starts, facts.received_at) - 1]
+        week = weeks[bisect.bisect_right(starts, case_.received_at) - 1]
         week[0] += 1
-        week[1] += bool(
-            facts.first_response_at and facts.first_response_at - facts.received_at <= FIRST_RESPONSE
-        )
-        state = resolution_clock(facts, now).state
-        week[2] += state in (ClockState.MET, ClockState.LATE)
-        week[3] += state == ClockState.MET
+        week[1] += case_.response is not None and case_.response <= FIRST_RESPONSE
+        week[2] += case_.clock in (ClockState.MET, ClockState.LATE)
+        week[3] += case_.clock == ClockState.MET
     return [
         Week(monday, c.jobs, c.rated, c.satisfied, *weeks[i])
         for i, (monday, c) in enumerate(zip(mondays, done, strict=True))
