@@ -95,7 +95,7 @@ def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tall
     groups = [(0, worker, None, tuple(counts)) for *counts, worker in by_worker]
     whole = {}
     if before is not None:
-        whole[before] = tuple(rows(records.where(*jobs_done(f, before))).one())
+        whole[before] = tuple(rows(records.where(*jobs_done(f, before)))[0])
     return Tally(Stretches(*f.bounds()), groups, RecordCounts.summed, whole)
 
 

@@ -82,7 +82,7 @@ def _figures(f: QualityFilter, periods: int) -> list[CustomerFigures]:
             func.count(case((and_(now, served_earlier), 1))),
             func.count(case((and_(now, followed), 1))),
         ]
-    row = rows(select(*columns)).one()
+    row = rows(select(*columns))[0]
     due = due_count(f.tz)  # today's, whatever the period
     figures = []
     for n in range(periods):

@@ -135,6 +135,6 @@ def tally(
                 .select_from(Job)
                 .outerjoin(Rating, Rating.job_id == Job.id)
                 .where(*jobs_done(f, whole))
-            ).one()
+            )[0]
         )
     return Tally(stretches, groups, whole=spans)

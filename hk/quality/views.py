@@ -21,7 +21,7 @@ from hk.quality.customers import customer_figures_with_previous
 from hk.quality.figures import by_service, figures
 from hk.quality.filters import QualityFilter
 from hk.quality.process import process_figures
-from hk.quality.sql import Stretches
+from hk.quality.sql import Stretches, without_jit
 from hk.quality.trends import trend_weeks, weekly
 from hk.quality.workers import worker_rows
 
@@ -48,6 +48,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
     """Everything /quality shows for a filter. The jobs, records, incidents and complaints of the period,
     the period before and the trend's weeks are each read once (counted.py), and every figure takes
     its share of them."""
+    without_jit()
     before = f.previous()
     _, week_starts, end = trend_weeks(f)
     counted = count(f, Stretches(*f.bounds(), *week_starts, end), before.bounds())
