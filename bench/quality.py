@@ -3,15 +3,19 @@
     python bench/quality.py                 # SQLite (a temporary file)
     python bench/quality.py --postgres URL  # also PostgreSQL: that database is EMPTIED first
     python bench/quality.py --runs 9        # runs per figure (default 5, after one warm-up)
+    python bench/quality.py --no-sqlite --postgres URL
 
 Generates two years of a company ending today (quality_data.py: 100,000 jobs, 60,000 ratings,
 3,000 complaints, 8,000 follow-ups, a record per completed job, incidents, certificates) with Core
 bulk inserts and prints how long that took. Then a supervisor logs in and GET /quality is timed
 in-process through the WSGI app (no network), for this quarter and this year, for everyone and for
-one worker: the median of --runs runs after a warm-up, with the SQL statements one request runs.
+one worker: the median of --runs runs after a warm-up, this process's CPU time beside it (on SQLite
+all of the server's work; on PostgreSQL the Python side only), and the SQL statements one request runs.
 The exports (GET /quality/export/...), when the app has them, are timed over the whole two years,
 with their size and the peak Python memory (tracemalloc) of one more run.
 SQLite gets no ANALYZE (hk never runs one); PostgreSQL gets VACUUM ANALYZE, as autovacuum would.
+On a shared machine the wall times follow the neighbours' load: the machine reference printed first
+(as bench/load.py's) and the CPU times say how much.
 """
 
 from __future__ import annotations
@@ -44,6 +48,20 @@ from hk.models.people import hash_password  # noqa: E402
 
 PASSWORD = secrets.token_urlsafe(12)
 SHARED_TEST_DATABASES = {"test"}  # other people's test runs use these: never emptied here
+
+
+REFERENCE_LOOP = "sum(i * i for i in range(10**7))"
+
+
+def machine_reference(runs: int = 5) -> float:
+    """CPU seconds of a fixed pure-Python loop (the fastest of a few): how fast the cores are today
+    (about 0.6 s on a typical server core; on a shared virtual machine it varies within minutes)."""
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        eval(REFERENCE_LOOP)  # noqa: S307 - a constant expression, the yardstick itself
+        times.append(time.process_time() - started)
+    return min(times)
 
 
 def make_app(url: str, instance: str):
@@ -111,21 +129,23 @@ class Statements:
         self.count += 1
 
 
-def timed(client, path: str, runs: int, statements: Statements) -> tuple[list[float], int, int]:
-    """Milliseconds of each run after a warm-up, the statements of one request, and the body's size."""
+def timed(client, path: str, runs: int, statements: Statements) -> tuple[list[float], list[float], int, int]:
+    """Milliseconds of each run after a warm-up (wall and this process's CPU), the SQL statements of one
+    request, and the body's size."""
     warm = client.get(path)
     assert warm.status_code == 200, (path, warm.status_code)
     before = statements.count
     size = len(client.get(path).get_data())
     queries = statements.count - before
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         response = client.get(path)
         response.get_data()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    return times, queries, size
+    return times, cpu, queries, size
 
 
 def export_peak(client, path: str) -> tuple[float, int]:
@@ -156,21 +176,25 @@ def measure(url: str, label: str, runs: int) -> dict[str, float]:
             ("year", "period=year"),
             ("year, one worker", f"period=year&worker={worker}"),
         ):
-            times, queries, size = timed(client, f"/quality?{query}", runs, statements)
+            times, cpu, queries, size = timed(client, f"/quality?{query}", runs, statements)
             results[name] = statistics.median(times)
             print(
                 f"[{label}] /quality {name}: median {results[name]:.0f} ms "
-                f"(min {min(times):.0f}, max {max(times):.0f}; {runs} runs; {queries} SQL statements; "
-                f"{size / 1024:.0f} KB)"
+                f"(min {min(times):.0f}, max {max(times):.0f}; CPU here {statistics.median(cpu):.0f} ms; "
+                f"{runs} runs; {queries} SQL statements; {size / 1024:.0f} KB)"
             )
-        exports = sorted(r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/quality/export/"))
+        exports = sorted(
+            r.rule
+            for r in app.url_map.iter_rules()
+            if r.rule.startswith("/quality/export/") and not r.arguments
+        )
         if not exports:
             print(f"[{label}] exports: no /quality/export/ routes in this app yet; skipped")
         today = local_today(app.config["TIMEZONE"])
         whole = f"period=custom&first={today - timedelta(days=quality_data.DAYS - 1)}&last={today}"
         for rule in exports:
             path = f"{rule}?{whole}"
-            times, queries, _ = timed(client, path, runs, statements)
+            times, _, queries, _ = timed(client, path, runs, statements)
             peak, size = export_peak(client, path)
             results[rule] = statistics.median(times)
             print(
@@ -193,6 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.postgres and make_url(args.postgres).database in SHARED_TEST_DATABASES:
         parser.error("that is the shared test database; use one of its own, e.g. .../hk_quality_bench")
+    print(f"machine reference: {machine_reference():.2f} CPU-s for `{REFERENCE_LOOP}` (as bench/load.py)")
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             measure(f"sqlite:///{tmp}/bench.db", "SQLite", args.runs)
