@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, not_, or_, select
+from sqlalchemy import and_, case, func, not_, or_, select
 
 from hk.domain.emergency import IncidentSeverity
 from hk.models import Incident, Job, ServiceRecord
@@ -100,7 +100,10 @@ def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tall
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:
-    """The incidents of the jobs (a few a month): each one's severity and time to acknowledge."""
+    """The incidents of the jobs (a few a month): each one's severity and time to acknowledge.
+
+    Every incident is read with its job when the job counts (an outer join: the incidents are few, and
+    SQLite, which has no statistics, would otherwise look for incidents under each of the jobs)."""
     found = rows(
         select(
             stretches.index(Job.scheduled_start),
@@ -109,10 +112,11 @@ def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:
             Incident.reported_at,
             Incident.acknowledged_at,
         )
-        .join(Job, Job.id == Incident.job_id)
-        .where(*jobs_done(f, stretches.bounds))
+        .select_from(Incident)
+        .outerjoin(Job, and_(Job.id == Incident.job_id, *jobs_done(f, stretches.bounds)))
     )
     return [
         IncidentRow(index, worker, severity, seen - reported if seen else None)
         for index, worker, severity, reported, seen in found
+        if index >= 0  # the job counts (else no job joined: scheduled_start NULL, before every cut)
     ]
