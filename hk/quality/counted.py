@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from hk.domain.emergency import IncidentSeverity
+from hk.extensions import db
 from hk.models import Incident, Job, ServiceRecord
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.cases import Case, cases_of
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import Stretches, jobs_done, rows
-from hk.quality.tally import Tally, tally
+from hk.quality.tally import Tally, tallied, tally
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,26 @@ def count(
     now: datetime | None = None,
 ) -> Counted:
     """What the filter's figures count: by stretch from the first cut to the last (by default its
-    period), and the `before` span (the previous period, whose totals alone are shown) as a whole;
-    the complaints' clocks as they read `now` (by default now)."""
+    period), and the `before` span (the previous period, whose totals alone are shown); the
+    complaints' clocks as they read `now` (by default now).
+
+    PostgreSQL groups by hashing, so the period before is counted in the same pass as the rest (one
+    scan of the jobs, one hash of the ratings); SQLite sorts every row it groups, so there the period
+    before is summed by a query of its own, ungrouped."""
     stretches = stretches or Stretches(*f.bounds())
     everything = Stretches(*stretches.edges, *(before or ()))
-    return Counted(
-        everything,
-        tally(f, stretches, before),
-        _records(f, before),
-        _incidents(f, everything),
-        cases_of(f, everything.bounds, now),
-    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        jobs = tally(f, everything)
+        records = _records(f, Stretches(*f.bounds(), *(before or ())), None)
+    else:
+        jobs = tally(f, stretches, before)
+        records = _records(f, Stretches(*f.bounds()), before)
+    return Counted(everything, jobs, records, _incidents(f, everything), cases_of(f, everything.bounds, now))
 
 
-def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tally:
-    """RecordCounts of the period's jobs by worker, and of the `before` span's as a whole."""
+def _records(f: QualityFilter, stretches: Stretches, before: tuple[datetime, datetime] | None) -> Tally:
+    """RecordCounts of the jobs' records: by stretch, by worker over the period, and of the `before`
+    span as a whole when asked."""
     current = ServiceRecord.status == RecordStatus.CURRENT
     flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
     numbers = [
@@ -90,13 +96,13 @@ def _records(f: QualityFilter, before: tuple[datetime, datetime] | None) -> Tall
         func.count(case((current & flagged, 1))),
         func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
     ]
-    records = select(*numbers).select_from(ServiceRecord).join(Job, Job.id == ServiceRecord.job_id)
-    by_worker = rows(records.add_columns(Job.worker_id).where(*jobs_done(f)).group_by(Job.worker_id))
-    groups = [(0, worker, None, tuple(counts)) for *counts, worker in by_worker]
-    whole = {}
+    joined = ServiceRecord.__table__.join(Job.__table__, Job.id == ServiceRecord.job_id)
+    counted = tallied(f, stretches, f.bounds(), numbers, joined, RecordCounts.summed, services=False)
     if before is not None:
-        whole[before] = tuple(rows(records.where(*jobs_done(f, before)))[0])
-    return Tally(Stretches(*f.bounds()), groups, RecordCounts.summed, whole)
+        counted.whole[before] = tuple(
+            rows(select(*numbers).select_from(joined).where(*jobs_done(f, before)))[0]
+        )
+    return counted
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:
