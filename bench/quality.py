@@ -13,7 +13,8 @@ one worker: the median of --runs runs after a warm-up, this process's CPU time b
 all of the server's work; on PostgreSQL the Python side only), and the SQL statements one request runs.
 The exports (GET /quality/export/...), when the app has them, are timed over the whole two years,
 with their size and the peak Python memory (tracemalloc) of one more run.
-SQLite gets no ANALYZE (hk never runs one); PostgreSQL gets VACUUM ANALYZE, as autovacuum would.
+After the load the log is checkpointed on both; SQLite gets no ANALYZE (hk never runs one);
+PostgreSQL gets VACUUM ANALYZE, as autovacuum would.
 On a shared machine the wall times follow the neighbours' load: the machine reference printed first
 (as bench/load.py's) and the CPU times say how much.
 """
@@ -81,12 +82,22 @@ def build(app, label: str) -> None:
         started = time.perf_counter()
         counts = quality_data.generate(app.config["TIMEZONE"], hash_password(PASSWORD))
         took = time.perf_counter() - started
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE"))
+        settle()
         print(f"[{label}] generated in {took:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         print(f"[{label}] database size: {_size_mb():,.0f} MB")
         db.session.remove()
+
+
+def settle() -> None:
+    """Leave the database as a running one would be after the bulk load: written out of the log (the
+    SQLite WAL checkpointed; PostgreSQL checkpointed, so its checkpointer is not writing the load out
+    during the timings) and, on PostgreSQL, vacuumed and analysed as autovacuum would."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text("CHECKPOINT"))
+        else:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def _size_mb() -> float:
