@@ -1,11 +1,12 @@
 """The jobs done and their ratings, counted in one pass for a whole page.
 
-One query groups the jobs done between the first and the last cut of some Stretches (a period, the
-period before it, the weeks of the trend) by stretch, worker and service type, each job with its
-rating if it has one, and sums what every figure needs. A period's totals, a week's, each worker's
-and each service type's are then sums of those groups: sums of counts are exact, so they are the
-numbers counting each on its own would give, and a mean is the sum of the scores over how many were
-given, as AVG is.
+`tallied` groups the jobs done between the first and the last cut of some Stretches (a period, the
+period before it, the weeks of the trend) by stretch, worker and service type inside the database,
+and sums those groups there again by stretch, and by worker and by service type over the period:
+`tally` counts so the jobs, each with its rating if it has one, counted.py their records. A period's
+or a week's totals are sums of its stretches'; sums of counts are exact, so they are the numbers
+counting each on its own would give, and a mean is the sum of the scores over how many were given,
+as AVG is.
 """
 
 from __future__ import annotations
