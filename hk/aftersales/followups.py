@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from hk.domain import feedback as rules
 from hk.domain.clock import day_bounds, local_today
@@ -38,12 +38,30 @@ def _local_date(value: datetime | None, tz: str) -> date | None:
     return local_today(tz, value) if value is not None else None
 
 
+def _due(tz: str, today: date) -> list:
+    """The conditions on Customer of being due (or overdue) the quarterly follow-up today: not archived,
+    served (a job done) within ACTIVE_FOR, and no follow-up since the quarter began."""
+    quarter_start, _ = rules.quarter_bounds(*rules.quarter_of(today))
+    served = select(Job.id).where(
+        Job.customer_id == Customer.id,
+        Job.status == Status.COMPLETED,
+        Job.scheduled_start >= day_bounds(today - rules.ACTIVE_FOR, tz)[0],
+    )
+    followed = select(FollowUp.id).where(
+        FollowUp.customer_id == Customer.id, FollowUp.done_at >= day_bounds(quarter_start, tz)[0]
+    )
+    return [Customer.archived_at.is_(None), served.exists(), ~followed.exists()]
+
+
+def due_count(tz: str, today: date | None = None) -> int:
+    """How many customers are due (or overdue) their quarterly follow-up: due_customers' total."""
+    conditions = _due(tz, today or local_today(tz))
+    return db.session.scalar(select(func.count(Customer.id)).where(*conditions)) or 0
+
+
 def due_customers(tz: str, page: int | None, today: date | None = None) -> tuple[Pagination, list[DueRow]]:
     """A page of the customers due (or overdue) for their quarterly follow-up, most overdue first."""
     today = today or local_today(tz)
-    quarter_start, _ = rules.quarter_bounds(*rules.quarter_of(today))
-    quarter_start_at = day_bounds(quarter_start, tz)[0]
-    active_since = day_bounds(today - rules.ACTIVE_FOR, tz)[0]
     served = (
         select(
             Job.customer_id.label("customer_id"),
@@ -63,11 +81,7 @@ def due_customers(tz: str, page: int | None, today: date | None = None) -> tuple
         select(Customer)
         .join(served, served.c.customer_id == Customer.id)
         .outerjoin(followed, followed.c.customer_id == Customer.id)
-        .where(
-            Customer.archived_at.is_(None),
-            served.c.last_served >= active_since,
-            or_(followed.c.last_follow_up.is_(None), followed.c.last_follow_up < quarter_start_at),
-        )
+        .where(*_due(tz, today))
         .order_by(followed.c.last_follow_up.asc().nulls_first(), served.c.first_served, Customer.id)
     )
     pages = paginate(query, page)

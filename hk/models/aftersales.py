@@ -42,6 +42,7 @@ class Complaint(db.Model):
     __table_args__ = (
         UniqueConstraint("customer_id", "client_key", name="uq_complaints_customer_client_key"),
         Index("ix_complaints_status_received", "status", "received_at"),
+        Index("ix_complaints_received_at", "received_at"),  # a period's complaints
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -225,10 +226,14 @@ class FollowUp(db.Model):
     """A follow-up call, visit or message (回访): every quarter, and after each resolved complaint."""
 
     __tablename__ = "follow_ups"
-    __table_args__ = (UniqueConstraint("customer_id", "client_key", name="uq_follow_ups_client_key"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "client_key", name="uq_follow_ups_client_key"),
+        # A customer's follow-ups, and whether one was done in a period (also serves the customer's page).
+        Index("ix_follow_ups_customer_done", "customer_id", "done_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     channel: Mapped[FollowUpChannel] = mapped_column(enum_column(FollowUpChannel, "follow_up_channel"))
     satisfied: Mapped[bool]

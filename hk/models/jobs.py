@@ -34,11 +34,34 @@ __all__ = [
 
 class Job(db.Model):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_worker_start", "worker_id", "scheduled_start"),)
+    __table_args__ = (
+        Index("ix_jobs_worker_start", "worker_id", "scheduled_start"),
+        # A customer's jobs by time, and whether one was done in a period (of a service, by a worker),
+        # looked up in the index alone: the quality figures' customers, the follow-ups due.
+        Index(
+            "ix_jobs_customer_start",
+            "customer_id",
+            "scheduled_start",
+            "status",
+            "worker_id",
+            "service_type_id",
+        ),
+        # The jobs done in a period with every column the quality figures count of them, so that they
+        # are counted from the index alone (SQLite would otherwise read each row's template snapshot).
+        Index(
+            "ix_jobs_status_start",
+            "status",
+            "scheduled_start",
+            "customer_id",
+            "worker_id",
+            "service_type_id",
+            "checked_in_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     service_type_id: Mapped[int] = mapped_column(ForeignKey("service_types.id"))
     template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

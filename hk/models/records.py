@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.extensions import db
@@ -63,9 +63,21 @@ class ServiceRecord(db.Model):
     """One version of a job's signed PDF record; a correction is a new version, the old one stays."""
 
     __tablename__ = "service_records"
+    # A job's records, with what the quality figures count of them (review, flags) in the index itself.
+    __table_args__ = (
+        Index(
+            "ix_service_records_job_review",
+            "job_id",
+            "status",
+            "review_status",
+            "flag_incident",
+            "flag_refused",
+            "flag_missing_photos",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
     code: Mapped[str] = mapped_column(String(16), unique=True)  # public, for /verify/<code>
     version: Mapped[int] = mapped_column(default=1)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("service_records.id"))

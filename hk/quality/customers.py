@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, case, func, select
 
-from hk.aftersales.followups import due_customers
+from hk.aftersales.followups import due_count
 from hk.domain import quality as rules
 from hk.domain.quality import share
 from hk.domain.workflow import Status
-from hk.extensions import db
-from hk.models import Complaint, FollowUp, Job
+from hk.models import Complaint, Customer, FollowUp, Job
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import jobs_done
+from hk.quality.sql import jobs_done, rows
 
 
 @dataclass(frozen=True)
@@ -37,54 +36,88 @@ class CustomerFigures:
 
 
 def customer_figures(f: QualityFilter) -> CustomerFigures:
-    start, end = f.bounds()
-    this = select(Job.customer_id).where(*jobs_done(f)).distinct()
-    before = select(Job.customer_id).where(*jobs_done(f, f.bounds(f.span.previous()))).distinct()
-    served = db.session.scalar(select(func.count()).select_from(this.subquery())) or 0
-    previous = db.session.scalar(select(func.count()).select_from(before.subquery())) or 0
-    returned = db.session.scalar(
-        select(func.count()).select_from(before.where(Job.customer_id.in_(this)).subquery())
-    )
-    earlier = select(Job.customer_id).where(Job.status == Status.COMPLETED, Job.scheduled_start < start)
-    repeat = db.session.scalar(
-        select(func.count()).select_from(this.where(Job.customer_id.in_(earlier)).subquery())
-    )
-    followed = db.session.scalar(
-        select(func.count(distinct(FollowUp.customer_id))).where(
-            FollowUp.done_at >= start, FollowUp.done_at < end, FollowUp.customer_id.in_(this)
+    return _figures(f, periods=1)[0]
+
+
+def customer_figures_with_previous(f: QualityFilter) -> tuple[CustomerFigures, CustomerFigures]:
+    """This period's customer figures and the previous period's, counted together."""
+    now, then = _figures(f, periods=2)
+    return now, then
+
+
+def _figures(f: QualityFilter, periods: int) -> list[CustomerFigures]:
+    """The customer figures of the filter's period and the periods before it, in one query (and one
+    for each period's lost customers).
+
+    Each customer is looked up once for each period (and the one before the earliest): served in it
+    or not, an index seek (ix_jobs_customer_start) rather than grouping the periods' jobs. Whether a
+    customer of a period was served before it at all, or followed up in it, is looked up the same way.
+    """
+    spans = [f.span]
+    for _ in range(periods):
+        spans.append(spans[-1].previous())
+    bounds = [f.bounds(span) for span in spans]
+    served = [_served(f, start, end).label(f"served_{n}") for n, (start, end) in enumerate(bounds)]
+    # OFFSET 0 keeps the flags a subquery, so that each is looked up once a customer rather than again
+    # wherever the outer query uses it (both databases would otherwise inline it).
+    flags = select(Customer.id.label("id"), *served).offset(0).subquery()
+    columns = []
+    for n in range(periods):
+        now, before = flags.c[f"served_{n}"], flags.c[f"served_{n + 1}"]
+        start, end = bounds[n]
+        served_earlier = (
+            select(Job.id)
+            .where(Job.customer_id == flags.c.id, Job.status == Status.COMPLETED, Job.scheduled_start < start)
+            .exists()
         )
-    )
-    due = due_customers(f.tz, page=1)[0].total or 0
-    return CustomerFigures(served, previous, returned or 0, repeat or 0, _lost(f), followed or 0, due)
+        followed = (
+            select(FollowUp.id)
+            .where(FollowUp.customer_id == flags.c.id, FollowUp.done_at >= start, FollowUp.done_at < end)
+            .exists()
+        )
+        columns += [
+            func.count(case((now, 1))),
+            func.count(case((before, 1))),
+            func.count(case((and_(now, before), 1))),
+            func.count(case((and_(now, served_earlier), 1))),
+            func.count(case((and_(now, followed), 1))),
+        ]
+    row = rows(select(*columns))[0]
+    due = due_count(f.tz)  # today's, whatever the period
+    figures = []
+    for n in range(periods):
+        served_now, previous, returned, repeat, followed_up = row[5 * n : 5 * n + 5]
+        lost = _lost(bounds[n])
+        figures.append(CustomerFigures(served_now, previous, returned, repeat, lost, followed_up, due))
+    return figures
 
 
-def _lost(f: QualityFilter) -> int:
+def _served(f: QualityFilter, start, end):
+    """Whether the customer (of the enclosing query) had a job done between start and end."""
+    return select(Job.id).where(Job.customer_id == Customer.id, *jobs_done(f, (start, end))).exists()
+
+
+def _lost(bounds: tuple[datetime, datetime]) -> int:
     """Customers whose 90 days after a complaint ended in this period without a job booked in them.
 
-    The complaints concerned are few (those received 90 days before the period), so their customers'
-    later jobs are read and compared here.
+    For each complaint concerned (received 90 days before the period) the customer's first job booked
+    after it is looked up (ix_jobs_customer_start); the customer is lost when there is none, or
+    it came more than 90 days after.
     """
-    start, end = f.bounds()
+    start, end = bounds
     window = timedelta(days=rules.LOST_AFTER_DAYS)
-    complained = db.session.execute(
-        select(Complaint.customer_id, Complaint.received_at).where(
+    next_job = (
+        select(func.min(Job.scheduled_start))
+        .where(
+            Job.customer_id == Complaint.customer_id,
+            Job.status != Status.CANCELLED,
+            Job.scheduled_start > Complaint.received_at,
+        )
+        .scalar_subquery()
+    )
+    complained = rows(
+        select(Complaint.customer_id, Complaint.received_at, next_job).where(
             Complaint.received_at >= start - window, Complaint.received_at < end - window
         )
-    ).all()
-    if not complained:
-        return 0
-    customers = {customer for customer, _ in complained}
-    later_jobs: dict[int, list] = {}
-    for customer, at in db.session.execute(
-        select(Job.customer_id, Job.scheduled_start).where(
-            Job.customer_id.in_(customers),
-            Job.status != Status.CANCELLED,
-            Job.scheduled_start >= min(at for _, at in complained),
-        )
-    ):
-        later_jobs.setdefault(customer, []).append(at)
-    lost = set()
-    for customer, received in complained:
-        if not any(received < at <= received + window for at in later_jobs.get(customer, [])):
-            lost.add(customer)
-    return len(lost)
+    )
+    return len({customer for customer, received, at in complained if at is None or at > received + window})

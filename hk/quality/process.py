@@ -6,17 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hk.domain.emergency import IncidentSeverity
 from hk.domain.qualification import Standing, certificate_standing
 from hk.domain.quality import median_hours, per_hundred, share
 from hk.extensions import db
-from hk.models import Incident, Job, Role, ServiceRecord, User
-from hk.models.records import RecordStatus, ReviewStatus
+from hk.models import Role, User
+from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import jobs_done, started_on_time
 
 
 @dataclass(frozen=True)
@@ -51,42 +50,28 @@ class ProcessFigures:
         return share(self.compliant, self.workers)
 
 
-def process_figures(f: QualityFilter, jobs: int, today: date) -> ProcessFigures:
-    in_scope = select(Job.id).where(*jobs_done(f))
-    current = ServiceRecord.status == RecordStatus.CURRENT
-    flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
-    records, approved, sent_back, flags = db.session.execute(
-        select(
-            func.count(case((current, 1))),
-            func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
-            func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
-            func.count(case((current & flagged, 1))),
-        ).where(ServiceRecord.job_id.in_(in_scope))
-    ).one()
-    checked_in, on_time = db.session.execute(
-        select(
-            func.count(Job.checked_in_at),
-            func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
-        ).where(*jobs_done(f))
-    ).one()
+def process_figures(
+    f: QualityFilter, jobs: int, today: date, counted: Counted | None = None
+) -> ProcessFigures:
+    """The period's records, on-time starts, incidents and today's certificates (`counted` covers the
+    period when the caller has counted already)."""
+    counted = counted or count(f)
+    period = f.bounds()
+    started, records = counted.jobs.total(*period), counted.records.total(*period)
     incidents = dict.fromkeys((str(s) for s in IncidentSeverity), 0)
     acknowledged = []
-    for severity, reported, seen in db.session.execute(
-        select(Incident.severity, Incident.reported_at, Incident.acknowledged_at).where(
-            Incident.job_id.in_(in_scope)
-        )
-    ):
-        incidents[str(severity)] += 1
-        acknowledged.append(seen - reported if seen else None)
+    for row in counted.incidents_in(*period):
+        incidents[str(row.severity)] += 1
+        acknowledged.append(row.to_acknowledge)
     workers, compliant, expiring = _certificates(f, today)
     return ProcessFigures(
         jobs=jobs,
-        records=records,
-        approved=approved,
-        sent_back=sent_back,
-        flagged=flags,
-        checked_in=checked_in,
-        on_time=on_time,
+        records=records.records,
+        approved=records.approved,
+        sent_back=records.sent_back,
+        flagged=records.flagged,
+        checked_in=started.checked_in,
+        on_time=started.on_time,
         incidents=incidents,
         median_acknowledge_hours=median_hours(acknowledged),
         workers=workers,

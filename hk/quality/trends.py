@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
-
-from hk.domain import quality as rules
 from hk.domain.clock import day_bounds
-from hk.domain.complaints import FIRST_RESPONSE, ClockState, resolution_clock
+from hk.domain.complaints import FIRST_RESPONSE, ClockState
 from hk.domain.periods import PeriodKind, Span
 from hk.domain.quality import per_hundred, share
-from hk.extensions import db
-from hk.models import Complaint, Job, Rating
-from hk.models.types import utcnow
-from hk.quality.figures import complaint_scope
+from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import jobs_done, week_of
+from hk.quality.sql import Stretches
 
 MIN_WEEKS = 12
 
@@ -65,38 +58,29 @@ def trend_span(span: Span) -> Span:
     return Span(PeriodKind.CUSTOM, end_monday - timedelta(weeks=MIN_WEEKS - 1), span.end)
 
 
-def weekly(f: QualityFilter) -> list[Week]:
+def trend_weeks(f: QualityFilter) -> tuple[list[date], list[datetime], datetime]:
+    """The trend's Mondays, their first instants (UTC) and the trend's end: the period's end."""
     span = trend_span(f.span)
     mondays = span.weeks()
-    bounds = (day_bounds(mondays[0], f.tz)[0], day_bounds(span.end, f.tz)[0])
-    trend = QualityFilter(Span(PeriodKind.CUSTOM, mondays[0], span.end), f.service_type_id, f.worker_id, f.tz)
-    week = week_of(Job.scheduled_start, mondays, f.tz)
-    jobs = dict(
-        db.session.execute(select(week, func.count(Job.id)).where(*jobs_done(f, bounds)).group_by(week)).all()
+    return mondays, [day_bounds(monday, f.tz)[0] for monday in mondays], day_bounds(span.end, f.tz)[0]
+
+
+def weekly(f: QualityFilter, counted: Counted | None = None) -> list[Week]:
+    """Each week's figures (`counted` is cut at every week when the caller has counted already)."""
+    mondays, starts, end = trend_weeks(f)
+    trend = QualityFilter(
+        Span(PeriodKind.CUSTOM, mondays[0], f.span.end), f.service_type_id, f.worker_id, f.tz
     )
-    ratings = {
-        index: (rated, satisfied)
-        for index, rated, satisfied in db.session.execute(
-            select(week, func.count(Rating.id), func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))))
-            .join(Job, Job.id == Rating.job_id)
-            .where(*jobs_done(f, bounds))
-            .group_by(week)
-        )
-    }
-    starts = [day_bounds(monday, f.tz)[0] for monday in mondays]
-    cases = [[0, 0, 0, 0] for _ in mondays]  # received, answered in time, resolved, resolved in time
-    now = utcnow()
-    for case_ in db.session.scalars(
-        select(Complaint).where(*complaint_scope(trend)).options(selectinload(Complaint.pauses))
-    ):
-        counts = cases[bisect.bisect_right(starts, case_.received_at) - 1]
-        counts[0] += 1
-        counts[1] += bool(
-            case_.first_response_at and case_.first_response_at - case_.received_at <= FIRST_RESPONSE
-        )
-        state = resolution_clock(case_.facts(), now).state
-        counts[2] += state in (ClockState.MET, ClockState.LATE)
-        counts[3] += state == ClockState.MET
+    counted = counted or count(trend, Stretches(*starts, end))
+    done = counted.jobs.by_week(starts, end)
+    weeks = [[0, 0, 0, 0] for _ in mondays]  # received, answered in time, resolved, resolved in time
+    for case_ in counted.cases_in(starts[0], end):
+        week = weeks[bisect.bisect_right(starts, case_.received_at) - 1]
+        week[0] += 1
+        week[1] += case_.response is not None and case_.response <= FIRST_RESPONSE
+        week[2] += case_.clock in (ClockState.MET, ClockState.LATE)
+        week[3] += case_.clock == ClockState.MET
     return [
-        Week(monday, jobs.get(i, 0), *ratings.get(i, (0, 0)), *cases[i]) for i, monday in enumerate(mondays)
+        Week(monday, c.jobs, c.rated, c.satisfied, *weeks[i])
+        for i, (monday, c) in enumerate(zip(mondays, done, strict=True))
     ]

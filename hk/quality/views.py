@@ -16,11 +16,13 @@ from hk.labels import CHANNEL_LABELS
 from hk.models import ServiceType
 from hk.models.catalog import pick
 from hk.quality.charts import bar_chart, line_chart, nice_top
-from hk.quality.customers import customer_figures
+from hk.quality.counted import count
+from hk.quality.customers import customer_figures_with_previous
 from hk.quality.figures import by_service, figures
 from hk.quality.filters import QualityFilter
 from hk.quality.process import process_figures
-from hk.quality.trends import weekly
+from hk.quality.sql import Stretches, without_jit
+from hk.quality.trends import trend_weeks, weekly
 from hk.quality.workers import worker_rows
 
 
@@ -43,22 +45,28 @@ def hours(value: float | None) -> str:
 
 
 def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> dict:
-    """Everything /quality shows for a filter."""
+    """Everything /quality shows for a filter. The jobs, records, incidents and complaints of the period,
+    the period before and the trend's weeks are each read once (counted.py), and every figure takes
+    its share of them."""
+    without_jit()
     before = f.previous()
-    now, then = figures(f), figures(before)
-    weeks = weekly(f)
+    _, week_starts, end = trend_weeks(f)
+    counted = count(f, Stretches(*f.bounds(), *week_starts, end), before.bounds())
+    now, then = figures(f, counted=counted), figures(before, counted=counted)
+    customers, customers_then = customer_figures_with_previous(f)
+    weeks = weekly(f, counted)
     labels = [format_date(w.monday, "M/d") for w in weeks]
     target = satisfaction_target()
     names = {s.id: pick(s.name_zh, s.name_en, lang) for s in db.session.scalars(select(ServiceType))}
-    services = by_service(f)
+    services = by_service(f, counted)
     return {
         "f": f,
         "now": now,
         "then": then,
-        "customers": customer_figures(f),
-        "customers_then": customer_figures(before),
-        "process": process_figures(f, now.jobs, today),
-        "process_then": process_figures(before, then.jobs, today),
+        "customers": customers,
+        "customers_then": customers_then,
+        "process": process_figures(f, now.jobs, today, counted),
+        "process_then": process_figures(before, then.jobs, today, counted),
         "weeks": weeks,
         "week_labels": labels,
         "target": target,
@@ -82,7 +90,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
             (names.get(sid, "?"), jobs, rated, satisfied) for sid, jobs, rated, satisfied in services
         ],
         "service_chart": bar_chart([(names.get(sid, "?"), jobs, str(jobs)) for sid, jobs, _, _ in services]),
-        "workers": worker_rows(f, today, sort),
+        "workers": worker_rows(f, today, sort, counted),
         "sort": sort,
         "percent": percent,
         "number": number,

@@ -6,17 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, not_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hk.domain.qualification import Standing, certificate_standing
 from hk.domain.quality import share
 from hk.extensions import db
-from hk.models import Complaint, Incident, Job, Rating, Role, ServiceRecord, User
-from hk.models.records import RecordStatus, ReviewStatus
-from hk.quality.figures import complaint_scope
+from hk.models import Role, User
+from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import jobs_done, started_on_time
 
 SORTS = ("name", "jobs", "on_time", "rating", "complaints", "sent_back", "incidents", "photos")
 
@@ -45,68 +43,40 @@ class WorkerRow:
         return share(self.with_photos, self.records)
 
 
-def worker_rows(f: QualityFilter, today: date, sort: str = "jobs") -> list[WorkerRow]:
-    """One row per worker who is enabled or worked in the period (or just the chosen worker)."""
-    scope = jobs_done(f)
-    worked = select(Job.worker_id).where(*scope)
-    query = select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True) | User.id.in_(worked))
+def worker_rows(
+    f: QualityFilter, today: date, sort: str = "jobs", counted: Counted | None = None
+) -> list[WorkerRow]:
+    """One row per worker who is enabled or worked in the period (or just the chosen worker);
+    `counted` covers the period when the caller has counted already."""
+    counted = counted or count(f)
+    period = f.bounds()
+    jobs = counted.jobs.by_worker(*period)
+    query = select(User).where(
+        User.role == Role.WORKER, User.is_enabled.is_(True) | User.id.in_([w for w in jobs if w is not None])
+    )
     if f.worker_id:
         query = query.where(User.id == f.worker_id)
     people = db.session.scalars(query.options(selectinload(User.certificates)))
     rows = {w.id: WorkerRow(w, certificate_standing(w.certificates, today)) for w in people}
-
-    for worker, jobs, checked_in, on_time in db.session.execute(
-        select(
-            Job.worker_id,
-            func.count(Job.id),
-            func.count(Job.checked_in_at),
-            func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
-        )
-        .where(*scope)
-        .group_by(Job.worker_id)
-    ):
-        if worker in rows:
-            rows[worker].jobs, rows[worker].checked_in, rows[worker].on_time = jobs, checked_in, on_time
-    for worker, rated, mean in db.session.execute(
-        select(Job.worker_id, func.count(Rating.id), func.avg(Rating.overall))
-        .join(Job, Job.id == Rating.job_id)
-        .where(*scope)
-        .group_by(Job.worker_id)
-    ):
-        if worker in rows:
-            rows[worker].rated, rows[worker].mean_rating = rated, float(mean) if mean is not None else None
-    current = ServiceRecord.status == RecordStatus.CURRENT
-    for worker, records, with_photos, sent_back in db.session.execute(
-        select(
-            Job.worker_id,
-            func.count(case((current, 1))),
-            func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
-            func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
-        )
-        .join(Job, Job.id == ServiceRecord.job_id)
-        .where(*scope)
-        .group_by(Job.worker_id)
-    ):
+    for worker, counts in jobs.items():
         if worker in rows:
             row = rows[worker]
-            row.records, row.with_photos, row.sent_back = records, with_photos, sent_back
-    for worker, incidents in db.session.execute(
-        select(Job.worker_id, func.count(Incident.id))
-        .join(Job, Job.id == Incident.job_id)
-        .where(*scope)
-        .group_by(Job.worker_id)
-    ):
+            row.jobs, row.checked_in, row.on_time = counts.jobs, counts.checked_in, counts.on_time
+            row.rated, row.mean_rating = counts.rated, counts.mean("overall")
+    for worker, records in counted.records.by_worker(*period).items():
         if worker in rows:
-            rows[worker].incidents = incidents
-    attributed = func.coalesce(Complaint.responsible_worker_id, Job.worker_id)
-    for worker, complaints in db.session.execute(
-        select(attributed, func.count(Complaint.id))
-        .outerjoin(Job, Job.id == Complaint.job_id)
-        .where(*complaint_scope(f))
-        .group_by(attributed)
-    ):
-        if worker in rows:
-            rows[worker].complaints = complaints
+            row = rows[worker]
+            row.records, row.with_photos, row.sent_back = (
+                records.records,
+                records.with_photos,
+                records.sent_back,
+            )
+    for incident in counted.incidents_in(*period):
+        if incident.worker_id in rows:
+            rows[incident.worker_id].incidents += 1
+    for case_ in counted.cases_in(*period):
+        if case_.worker_id in rows:
+            rows[case_.worker_id].complaints += 1
     return sort_rows(list(rows.values()), sort)
 
 

@@ -1,0 +1,168 @@
+"""The jobs done and their ratings, counted in one pass for a whole page.
+
+`tallied` groups the jobs done between the first and the last cut of some Stretches (a period, the
+period before it, the weeks of the trend) by stretch, worker and service type inside the database,
+and sums those groups there again by stretch, and by worker and by service type over the period:
+`tally` counts so the jobs, each with its rating if it has one, counted.py their records. A period's
+or a week's totals are sums of its stretches'; sums of counts are exact, so they are the numbers
+counting each on its own would give, and a mean is the sum of the scores over how many were given,
+as AVG is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, literal, select, union_all
+
+from hk.domain import quality as rules
+from hk.models import Job, Rating
+from hk.quality.filters import QualityFilter
+from hk.quality.sql import Stretches, jobs_done, rows, started_on_time
+
+ASPECTS = ("overall", "quality", "punctuality", "attitude", "price")
+COUNTED = ("jobs", "checked_in", "on_time", "rated", "satisfied", "answers", "promoters", "detractors")
+
+
+@dataclass
+class Counts:
+    jobs: int = 0
+    checked_in: int = 0
+    on_time: int = 0  # checked in no later than the grace minutes after the booked start
+    rated: int = 0
+    satisfied: int = 0  # rated 4 or 5 overall
+    answers: int = 0  # "would you recommend us" answered
+    promoters: int = 0
+    detractors: int = 0
+    sums: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASPECTS, 0))  # of each aspect's scores
+    scored: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ASPECTS, 0))  # scores given
+
+    @classmethod
+    def summed(cls, groups: Iterable[tuple]) -> Counts:
+        """The counts of several groups' numbers (COUNTED, then ASPECTS' sums, then how many scored)."""
+        totals = [sum(column) for column in zip(*groups, strict=True)] or [0] * (
+            len(COUNTED) + 2 * len(ASPECTS)
+        )
+        n, a = len(COUNTED), len(ASPECTS)
+        return cls(
+            *totals[:n],
+            sums=dict(zip(ASPECTS, totals[n : n + a], strict=True)),
+            scored=dict(zip(ASPECTS, totals[n + a :], strict=True)),
+        )
+
+    def mean(self, aspect: str) -> float | None:
+        """The mean score (1–5) given for an aspect, or None when nobody scored it."""
+        return self.sums[aspect] / self.scored[aspect] if self.scored[aspect] else None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Numbers of each stretch, and of each worker and service type over one period of them; for a
+    span counted only as a whole (the period before: its totals alone are shown), that span's numbers.
+    `summed` adds numbers up into Counts (or RecordCounts)."""
+
+    stretches: Stretches
+    period: tuple[datetime, datetime]
+    by_stretch: dict[int, tuple]
+    workers: dict[int | None, tuple]
+    services: dict[int | None, tuple]
+    summed: Callable[[Iterable[tuple]], Any] = Counts.summed
+    whole: dict[tuple[datetime, datetime], tuple] = field(default_factory=dict)
+
+    def total(self, start: datetime, end: datetime):
+        if (start, end) in self.whole:
+            return self.summed([self.whole[(start, end)]])
+        within = self.stretches.within(start, end)
+        return self.summed(numbers for stretch, numbers in self.by_stretch.items() if stretch in within)
+
+    def by_worker(self, start: datetime, end: datetime) -> dict:
+        return self._each(self.workers, start, end)
+
+    def by_service(self, start: datetime, end: datetime) -> dict:
+        return self._each(self.services, start, end)
+
+    def by_week(self, starts: list[datetime], end: datetime) -> list:
+        """Each week's counts (the weeks begin at `starts`, the last ends at `end`)."""
+        weeks: list[list[tuple]] = [[] for _ in starts]
+        week_of = self.stretches.weeks(starts, end)
+        for stretch, numbers in self.by_stretch.items():
+            if stretch in week_of:
+                weeks[week_of[stretch]].append(numbers)
+        return [self.summed(week) for week in weeks]
+
+    def _each(self, numbers: dict, start: datetime, end: datetime) -> dict:
+        if (start, end) != self.period:
+            raise ValueError("each worker's and service type's numbers are counted over one period")
+        return {key: self.summed([counts]) for key, counts in numbers.items()}
+
+
+def tallied(
+    f: QualityFilter,
+    stretches: Stretches,
+    period: tuple[datetime, datetime],
+    numbers: list,
+    joined,
+    summed: Callable[[Iterable[tuple]], Any],
+    services: bool = True,
+) -> Tally:
+    """Aggregates (`numbers`) of the filter's jobs done from the first cut to the last, `joined` to
+    what they count, in one pass: grouped by stretch, worker and service type inside the database,
+    then summed there again by stretch, and by worker and service type over `period` (a hundred rows
+    reach Python, not thousands)."""
+    stretch = stretches.index(Job.scheduled_start)
+    keys = [Job.worker_id, Job.service_type_id] if services else [Job.worker_id]
+    inner = (
+        select(stretch.label("stretch"), *keys, *[n.label(f"n{i}") for i, n in enumerate(numbers)])
+        .select_from(joined)
+        .where(*jobs_done(f, stretches.bounds))
+        .group_by(stretch, *keys)
+        .cte("tallied")
+    )
+    sums = [func.sum(inner.c[f"n{i}"]) for i in range(len(numbers))]
+    in_period = inner.c.stretch.in_(list(stretches.within(*period)))
+    parts = [
+        select(literal(0), inner.c.stretch, *sums).group_by(inner.c.stretch),
+        select(literal(1), inner.c.worker_id, *sums).where(in_period).group_by(inner.c.worker_id),
+    ]
+    if services:
+        parts.append(
+            select(literal(2), inner.c.service_type_id, *sums)
+            .where(in_period)
+            .group_by(inner.c.service_type_id)
+        )
+    found: tuple[dict, dict, dict] = ({}, {}, {})
+    for kind, key, *counts in rows(union_all(*parts)):
+        found[kind][key] = tuple(int(n) for n in counts)  # PostgreSQL sums bigints as numeric
+    return Tally(stretches, period, *found, summed=summed)
+
+
+def tally(
+    f: QualityFilter, stretches: Stretches | None = None, whole: tuple[datetime, datetime] | None = None
+) -> Tally:
+    """The filter's jobs done between the first and last cut (by default its period) and their ratings:
+    by stretch, and by worker and service type over the period; and, when asked, those of the `whole`
+    span in one sum."""
+    stretches = stretches or Stretches(*f.bounds())
+    aspects = [getattr(Rating, aspect) for aspect in ASPECTS]
+    numbers = [
+        func.count(Job.id),
+        func.count(Job.checked_in_at),
+        func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
+        func.count(Rating.id),
+        func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))),
+        func.count(Rating.recommend),
+        func.count(case((Rating.recommend >= rules.PROMOTER_FROM, 1))),
+        func.count(case((Rating.recommend <= rules.DETRACTOR_UP_TO, 1))),
+        *[func.coalesce(func.sum(column), 0) for column in aspects],
+        *[func.count(column) for column in aspects],
+    ]
+    joined = Job.__table__.outerjoin(Rating.__table__, Rating.job_id == Job.id)  # at most one rating a job
+    counted = tallied(f, stretches, f.bounds(), numbers, joined, Counts.summed)
+    if whole is not None:
+        counted.whole[whole] = tuple(
+            rows(select(*numbers).select_from(joined).where(*jobs_done(f, whole)))[0]
+        )
+    return counted
