@@ -1,6 +1,6 @@
 """The parts of bench/load.py around the scenario: what a phone sends (photo, signature), a fresh
-database seeded through hk's code, gunicorn and the queue worker started and stopped as an operator
-would, and their CPU and memory read from /proc."""
+database seeded through hk's code, and the servers' CPU and memory read from /proc. Starting and
+stopping gunicorn and the queue worker as an operator would: bench/cluster.py."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ import base64
 import contextlib
 import io
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +30,12 @@ from hk.extensions import db  # noqa: E402
 from hk.jobs.service import build_quote  # noqa: E402
 from hk.models.people import hash_password  # noqa: E402
 
-BIN = Path(sys.executable).parent
 TICK, PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
 
 
 def phone_photo() -> bytes:
     """A 1600×1200 JPEG as the browser sends it after resizing (~340 KB)."""
-    from job_flow import browser_photo
+    from bench.job_flow import browser_photo
 
     return browser_photo(noise_level=48)
 
@@ -56,9 +51,10 @@ def signature_url() -> str:
 
 
 @contextlib.contextmanager
-def app_context(url: str, instance: Path):
-    """An in-process hk app on the run's database and instance folder; its connections closed after."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)})
+def app_context(url: str, instance: Path, settings: dict | None = None):
+    """An in-process hk app on the run's database and instance folder (and any other settings); its
+    connections closed after."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance), **(settings or {})})
     with app.app_context():
         try:
             yield app
@@ -75,18 +71,11 @@ def empty_postgres(url: str, instance: Path) -> None:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def flask(env: dict, *args: str, check: bool = True) -> str:
-    """Run `flask --app app ARGS` as an operator would; its output."""
-    cmd = [str(BIN / "flask"), "--app", "app", *args]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if check and done.returncode:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return (done.stdout + done.stderr).strip()
-
-
-def seed(url: str, instance: Path, n: int, password: str, cheap: bool) -> list[dict]:
+def seed(
+    url: str, instance: Path, n: int, password: str, cheap: bool, settings: dict | None = None
+) -> list[dict]:
     """N certified cleaners, each with one customer and one daily-cleaning job today."""
-    with app_context(url, instance) as app:
+    with app_context(url, instance, settings) as app:
         if cheap:
             app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"  # noqa: S105
         tz = app.config["TIMEZONE"]
@@ -115,9 +104,9 @@ def seed(url: str, instance: Path, n: int, password: str, cheap: bool) -> list[d
         return [{"id": j.id, "username": j.worker.username, "stages": j.stages} for j in jobs]
 
 
-def check_database(url: str, instance: Path, ids: list[int]) -> str:
+def check_database(url: str, instance: Path, ids: list[int], settings: dict | None = None) -> str:
     """Whether every job is completed and has exactly one current record, rendered."""
-    with app_context(url, instance):
+    with app_context(url, instance, settings):
         statuses = db.session.scalars(select(m.Job.status).where(m.Job.id.in_(ids))).all()
         current = m.ServiceRecord.status == m.RecordStatus.CURRENT
         query = select(m.ServiceRecord.job_id, m.ServiceRecord.render_status).where(current)
@@ -149,36 +138,3 @@ def usage(root: int, table: dict | None = None) -> tuple[float, int]:
         tree |= more
         more = {pid for pid, (ppid, _, _) in table.items() if ppid in tree} - tree
     return sum(table[p][1] for p in tree if p in table), sum(table[p][2] for p in tree if p in table)
-
-
-def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    """A server process in its own session (Ctrl-C reaches only us), its output in a log file."""
-    with log.open("wb") as out:
-        kw = {"cwd": ROOT, "env": env, "stdout": out, "stderr": subprocess.STDOUT, "start_new_session": True}
-        return subprocess.Popen(cmd, **kw)  # noqa: S603
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    """SIGTERM, wait, then SIGKILL what is left."""
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-
-
-def wait_ready(base: str, web: subprocess.Popen, limit: float = 60) -> None:
-    """Until GET /healthz answers 200."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if web.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {web.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("the server did not answer /healthz in time")

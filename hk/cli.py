@@ -139,12 +139,37 @@ def quality_report_command(month: str | None, lang: str, out: str | None):
 
 
 @hk_cli.command("init-signing")
-def init_signing():
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the signing key and its certificates as a PKCS#12 file (never overwritten), "
+    "for HK_SIGNING_PKCS12 on every server.",
+)
+def init_signing(export_to: Path | None):
     """Create the company CA and signing certificate under instance/signing (kept if present)."""
+    from hk.records.keys import export_pkcs12
     from hk.records.service import company_keys
 
-    keys = company_keys()
+    if export_to is not None and current_app.config.get("SIGNING_PKCS12"):
+        raise click.ClickException(
+            "HK_SIGNING_PKCS12 is set: that file is the key already; give every server a copy of it."
+        )
+    if export_to is not None and export_to.exists():
+        raise click.ClickException(f"{export_to} exists; it is never overwritten")
+    keys = company_keys(create=True)
     click.echo(f"signing as: {keys.subject_name}")
+    if export_to is not None:
+        password = current_app.config.get("SIGNING_PKCS12_PASSWORD") or click.prompt(
+            "A password for the PKCS#12 file (HK_SIGNING_PKCS12_PASSWORD on every server)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+        export_pkcs12(Path(current_app.instance_path), export_to, password)
+        click.echo(
+            f"written: {export_to} — copy it to every server (and the queue workers') and set "
+            "HK_SIGNING_PKCS12 and HK_SIGNING_PKCS12_PASSWORD there"
+        )
 
 
 @hk_cli.command("verify-chain")

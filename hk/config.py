@@ -40,6 +40,9 @@ class Config:
     # A PKCS#12 file with the company's signing key; without it a company CA is made under instance/.
     SIGNING_PKCS12 = _env("SIGNING_PKCS12")
     SIGNING_PKCS12_PASSWORD = _env("SIGNING_PKCS12_PASSWORD")
+    # Whether instance/signing may be filled on first use; None: yes, unless several servers may run
+    # (several_servers below), where `flask hk init-signing --export` makes the one key all are given.
+    SIGNING_KEYS_ON_FIRST_USE: bool | None = None
     CUSTOMER_LINK_DAYS = _env_int("CUSTOMER_LINK_DAYS", 30)
     # Where photos, signatures and record PDFs live: a folder (default instance/storage) or
     # s3://bucket/prefix in an S3-compatible service; S3_ENDPOINT_URL for one other than AWS (MinIO…).
@@ -121,6 +124,7 @@ class TestConfig(Config):
     RATELIMIT_CUSTOMER_FEEDBACK = "10000 per minute"
     RATELIMIT_CUSTOMER_PROBLEM = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    SIGNING_KEYS_ON_FIRST_USE = True  # each test process signs with keys of its own instance folder
     STORAGE_URL = None  # never the real bucket from tests either: tests/s3.py runs an S3 server
     S3_ENDPOINT_URL = None
     SMTP_URL = None  # never real email from tests, whatever the environment says: tests/mail runs a server
@@ -143,6 +147,12 @@ def finalize(app) -> None:
         cfg["SESSION_COOKIE_SECURE"] = True
         cfg["REMEMBER_COOKIE_SECURE"] = True
     elif not secret:
+        if several_servers(cfg):
+            raise ConfigError(
+                "HK_SECRET_KEY must be set, the same on every server, when HK_REDIS_URL or object "
+                "storage is set: each server would otherwise make its own instance/secret_key, and a "
+                "login, a form or a customer's link made on one would not be valid on another."
+            )
         key_file = instance / "secret_key"
         if not key_file.exists():
             key_file.write_text(secrets.token_urlsafe(48))
@@ -158,7 +168,19 @@ def finalize(app) -> None:
     cfg["SQLALCHEMY_DATABASE_URI"] = uri
     _check_storage(cfg, instance)
     _check_mail(cfg)
+    if cfg.get("SIGNING_KEYS_ON_FIRST_USE") is None:
+        # A signing key made on the spot by one of several servers would be one the others do not know.
+        cfg["SIGNING_KEYS_ON_FIRST_USE"] = not several_servers(cfg)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg.get("TIMEZONE", "Asia/Shanghai")
+
+
+def several_servers(cfg) -> bool:
+    """Whether this configuration is one several app servers and queue workers may share: a Redis
+    (the queue, the rate limits' counts) or object storage. Then what must be the same on every
+    server (the secret key, the signing key) is never made in instance/ on the spot."""
+    limits = cfg.get("RATELIMIT_STORAGE_URI") or ""
+    storage = cfg.get("STORAGE_URL") or ""
+    return bool(cfg.get("REDIS_URL")) or limits.startswith("redis") or storage.startswith("s3://")
 
 
 def _check_storage(cfg, instance: Path) -> None:

@@ -2,12 +2,20 @@
 
 import gc
 import os
+import sys
 
 from hk import create_app
 from hk.extensions import db
 from hk.queue import huey
+from hk.records.keys import SigningKeysMissing
+from hk.records.service import company_keys
 
 app = create_app()
+with app.app_context():
+    try:
+        company_keys()  # read once, before the workers fork; none to sign with stops the worker here
+    except (SigningKeysMissing, ValueError, OSError) as error:
+        sys.exit(f"hk's queue worker cannot sign records: {error}")
 
 
 def _fresh_connections_after_fork() -> None:

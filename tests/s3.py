@@ -1,6 +1,6 @@
 """An S3 server for the tests: moto's standalone server (`moto[server]`) in its own process, spoken to
 over real HTTP on a free port of 127.0.0.1, as hk would speak to MinIO or AWS. Nothing is mocked
-inside the test process.
+inside the test process. It is started as bench/load.py starts it (bench/cluster.py).
 
 Fixtures (imported by tests/conftest.py): `s3_server` (one per test process), `s3_bucket` (a new,
 empty bucket per test), `s3_app` (the test app storing in that bucket through HK_STORAGE_URL).
@@ -8,57 +8,13 @@ empty bucket per test), `s3_app` (the test app storing in that bucket through HK
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 
 import pytest
 
-# boto3 reads these itself; anything a developer's own AWS setup says is kept out of the tests.
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
-AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=1) as response:  # noqa: S310 (our server)
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _start(log) -> tuple[subprocess.Popen, str]:
-    """moto_server on a free port, once it answers; a port taken in between is tried again."""
-    for _ in range(3):
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        cmd = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            if _answers(url):
-                return process, url
-            time.sleep(0.1)
-        process.kill()
-        process.wait()
-    raise RuntimeError(f"moto_server did not start; see {log.name}")
+from bench.cluster import AWS_ENV, AWS_UNSET, start_moto
 
 
 @dataclass(frozen=True)
@@ -93,7 +49,7 @@ def s3_server(tmp_path_factory):
         for name, value in AWS_ENV.items():
             env.setenv(name, value)
         with (tmp_path_factory.mktemp("moto") / "moto_server.log").open("wb") as log:
-            process, url = _start(log)
+            process, url = start_moto(log)
             try:
                 yield Server(url, boto3.session.Session().client("s3", endpoint_url=url))
             finally:

@@ -86,6 +86,33 @@ def test_the_sweep_makes_a_record_for_a_signed_job_that_has_none(app, queued):
     assert record.render_status == RenderStatus.DONE
 
 
+def test_two_workers_sweeping_at_the_same_instant_recover_a_lost_record_once(app, queued):
+    """Every queue worker runs the sweep (several servers, several workers): a signed job found without
+    its record gets one, not one per worker."""
+    from sqlalchemy import func
+
+    from hk.models import Event
+    from tests.test_concurrency import _at_once
+
+    job = _signed_job(app)
+    huey.storage.flush_all()
+    db.session.execute(delete(ServiceRecord))
+    db.session.commit()
+
+    def sweep():
+        with app.app_context():
+            return records_due()
+
+    found = _at_once([sweep, sweep, sweep])
+    db.session.expire_all()
+    records = db.session.scalars(select(ServiceRecord).where(ServiceRecord.job_id == job.id)).all()
+    assert len(records) == 1 and sorted(map(len, found)) == [0, 0, 1]
+    recovered = select(func.count(Event.id)).where(
+        Event.subject_id == job.id, Event.action == "record.recover"
+    )
+    assert db.session.scalar(recovered) == 1
+
+
 def test_a_failing_record_is_tried_again_after_a_growing_delay(app, queued, monkeypatch):
     import hk.records.making as making
 

@@ -1,5 +1,9 @@
 """The company's signing keys: a company CA and signing certificate made under instance/signing on
-first use (safe when several processes start at once), or a PKCS#12 file the company brings."""
+first use (safe when several processes start at once), or a PKCS#12 file the company brings.
+
+Where several servers make or check records, every one must sign with the same key: there the keys
+are never made on the spot (`create=False`), but once with `flask hk init-signing --export FILE`,
+whose PKCS#12 file each server is given as HK_SIGNING_PKCS12."""
 
 from __future__ import annotations
 
@@ -167,6 +171,10 @@ def _locked(directory: Path) -> Iterator[None]:
         os.close(fd)
 
 
+class SigningKeysMissing(RuntimeError):
+    """This server has no signing key and may not make one: another server would sign with its own."""
+
+
 def _pair_state(key_path: Path, cert_path: Path) -> bool:
     """True when both files exist, False when neither does; a half pair is an operator's problem."""
     key_exists, cert_exists = key_path.exists(), cert_path.exists()
@@ -259,14 +267,30 @@ def _load_pkcs12(pkcs12_path: str, pkcs12_password: str | None) -> CompanyKeys:
     )
 
 
+MISSING_KEYS = (
+    "This server has no signing key for records, and makes none of its own: with HK_REDIS_URL or "
+    "object storage set, several servers may make and check records, and every one must use the same "
+    "key. Run `flask hk init-signing --export company.p12` once, copy the file to every server and set "
+    "HK_SIGNING_PKCS12 (and HK_SIGNING_PKCS12_PASSWORD) there; see docs/deploy.md."
+)
+
+
 def load_company_keys(
-    folder: Path, company_name: str, pkcs12_path: str | None = None, pkcs12_password: str | None = None
+    folder: Path,
+    company_name: str,
+    pkcs12_path: str | None = None,
+    pkcs12_password: str | None = None,
+    create: bool = True,
 ) -> CompanyKeys:
-    """The keys to sign with: the configured PKCS#12 file, else the generated ones (made if missing)."""
+    """The keys to sign with: the configured PKCS#12 file, else the generated ones — made if missing
+    when `create`, else SigningKeysMissing."""
     if pkcs12_path:
         return _load_pkcs12(pkcs12_path, pkcs12_password)
-    ensure_company_keys(folder, company_name)
     directory = Path(folder) / SIGNING_DIR
+    if create:
+        ensure_company_keys(folder, company_name)
+    elif not all((directory / name).exists() for name in (CA_CERT, SIGNER_KEY, SIGNER_CERT)):
+        raise SigningKeysMissing(MISSING_KEYS)
     ca_pem = (directory / CA_CERT).read_bytes()
     signer_pem = (directory / SIGNER_CERT).read_bytes()
     (ca_cert,) = load_certs_from_pemder_data(ca_pem)
@@ -284,3 +308,20 @@ def load_company_keys(
         signing_cert_pem=signer_pem,
         subject_name=common_name(signing_cert),
     )
+
+
+def export_pkcs12(folder: Path, path: Path, password: str) -> None:
+    """Write the generated signing key with its certificate and the company CA's certificate as one
+    PKCS#12 file, encrypted with the password: what HK_SIGNING_PKCS12 gives every server. The CA's own
+    key stays in folder/signing. An existing file is never overwritten."""
+    if not password:
+        raise ValueError("a PKCS#12 file holding the signing key needs a password")
+    directory = Path(folder) / SIGNING_DIR
+    key = serialization.load_pem_private_key((directory / SIGNER_KEY).read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise RuntimeError(f"{directory / SIGNER_KEY} is not an RSA key")
+    cert = x509.load_pem_x509_certificate((directory / SIGNER_CERT).read_bytes())
+    ca = x509.load_pem_x509_certificate((directory / CA_CERT).read_bytes())
+    encryption = serialization.BestAvailableEncryption(password.encode())
+    data = pkcs12.serialize_key_and_certificates(b"hk records", key, cert, [ca], encryption)
+    _write_new(Path(path), data, 0o600)

@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import exists, select, text
 
-from hk.database import reading, writing
+from hk.database import lock_for_write, reading, writing
 from hk.extensions import db
 from hk.mail import notices
 from hk.mail.service import send_soon
@@ -175,16 +175,7 @@ def _render(record_id: int) -> _Rendered | None:
 def records_due(now=None) -> list[int]:
     """Records the queue should (re)make now; a signed job found with no record at all gets one."""
     now = now or utcnow()
-    orphans = db.session.scalars(
-        select(SignOff).where(~exists().where(ServiceRecord.job_id == SignOff.job_id))
-    ).all()
-    due = []
-    for signoff in orphans:
-        job = db.session.get(Job, signoff.job_id)
-        record = add_record(job, signoff, None)
-        record_event(None, "job", job.id, "record.recover", record=record.id)
-        due.append(record.id)
-    db.session.commit()
+    due = _recover_orphans()
     for record in db.session.scalars(
         select(ServiceRecord)
         .where(ServiceRecord.render_status != RenderStatus.DONE)
@@ -199,6 +190,29 @@ def records_due(now=None) -> list[int]:
             due.append(record.id)
     db.session.rollback()
     return due
+
+
+def _recover_orphans() -> list[int]:
+    """A pending record for each signed job found with none. Every queue worker sweeps (several at the
+    same minute when several run), so each job is locked and looked at again before it gets one."""
+    orphans = db.session.scalars(
+        select(SignOff.job_id).where(~exists().where(ServiceRecord.job_id == SignOff.job_id))
+    ).all()
+    made: list[int] = []
+    if not orphans:
+        db.session.rollback()
+        return made
+    with writing():
+        for job_id in orphans:
+            job = lock_for_write(Job, job_id)  # a twin sweep waits here, then finds the record
+            if db.session.scalar(select(exists().where(ServiceRecord.job_id == job_id))):
+                continue
+            signoff = db.session.scalar(select(SignOff).where(SignOff.job_id == job_id))
+            record = add_record(job, signoff, None)
+            record_event(None, "job", job.id, "record.recover", record=record.id)
+            made.append(record.id)
+        db.session.commit()
+    return made
 
 
 def stuck_records(now=None, limit: int = 20) -> list[ServiceRecord]:

@@ -30,8 +30,10 @@ GENESIS = "0" * 64
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed from paper
 
 
-def company_keys() -> CompanyKeys:
-    """The company's signing keys (made under instance/signing on first use)."""
+def company_keys(create: bool | None = None) -> CompanyKeys:
+    """The company's signing keys: HK_SIGNING_PKCS12's, else those under instance/signing, made there
+    on first use unless several servers may run (SIGNING_KEYS_ON_FIRST_USE, hk/config.py; `create`
+    overrides it: `flask hk init-signing`). SigningKeysMissing when there are none to use."""
     cfg = current_app.config
     cached = current_app.extensions.get("hk_keys")
     if cached is None:
@@ -40,6 +42,7 @@ def company_keys() -> CompanyKeys:
             cfg.get("COMPANY_NAME") or "hk",
             cfg.get("SIGNING_PKCS12"),
             cfg.get("SIGNING_PKCS12_PASSWORD"),
+            create=cfg.get("SIGNING_KEYS_ON_FIRST_USE", True) if create is None else create,
         )
         current_app.extensions["hk_keys"] = cached
     return cached
