@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -115,6 +116,28 @@ def seed_demo_command(force: bool):
         click.echo(f"demo password: {password}")
 
 
+@hk_cli.command("quality-report")
+@click.option("--month", default=None, help="The month to report, as 2026-11 (default: last month).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default="zh_CN", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), default=None, help="Where to write the PDF.")
+def quality_report_command(month: str | None, lang: str, out: str | None):
+    """Write the monthly quality report as a PDF (default: instance/reports/quality-YYYY-MM.pdf)."""
+    from hk.domain.clock import local_today
+    from hk.quality.report import BadMonth, parse_month, render_report
+
+    today = local_today(current_app.config["TIMEZONE"])
+    try:
+        first_day = parse_month(month, today)
+    except BadMonth:
+        raise click.BadParameter("write the month as YYYY-MM, e.g. 2026-11", param_hint="--month") from None
+    name = f"quality-{first_day:%Y-%m}.pdf"
+    path = Path(out) if out else Path(current_app.instance_path) / "reports" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with current_app.test_request_context():
+        path.write_bytes(render_report(first_day, today, lang))
+    click.echo(f"quality report for {first_day:%Y-%m}: {path}")
+
+
 @hk_cli.command("init-signing")
 def init_signing():
     """Create the company CA and signing certificate under instance/signing (kept if present)."""
@@ -166,4 +189,42 @@ def retry_records_command():
     ok, failed = make_all_waiting()
     click.echo(f"records made: {ok}, still failing: {failed}")
     if failed:
+        raise SystemExit(1)
+
+
+@hk_cli.command("storage-copy")
+@click.option("--to", "to", required=True, help="Where to copy: s3://bucket/prefix, or a folder.")
+@click.option("--endpoint-url", default=None, help="The target's S3 endpoint (default HK_S3_ENDPOINT_URL).")
+@click.option("--jobs", default=8, show_default=True, type=click.IntRange(1, 64), help="Blobs at a time.")
+def storage_copy_command(to: str, endpoint_url: str | None, jobs: int):
+    """Copy every blob the database refers to from the storage in use to another, checking each.
+
+    Each blob is checked against its key (a sha256) and the hash its row keeps (a record PDF's
+    pdf_sha256, a photo's, a signature's); one already at the target with the right bytes is
+    skipped, so this can be run again. Nothing corrupt is copied. Exit 1 when anything is missing,
+    corrupt or failed (listed). Blobs no row refers to are not copied.
+    """
+    from hk.storage import get_storage, open_storage
+    from hk.storage_copy import Outcome, copy_all, referenced_blobs
+
+    source = get_storage()
+    try:
+        target = open_storage(to, to, endpoint_url or current_app.config.get("S3_ENDPOINT_URL"))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if str(target) == str(source):
+        raise click.ClickException(f"{target} is the storage in use: copy it somewhere else")
+    blobs = referenced_blobs()
+    click.echo(f"copying {len(blobs)} blobs the database refers to from {source} to {target}")
+    report = copy_all(source, target, blobs, jobs)
+    counts = report.counts
+    click.echo(
+        ", ".join(f"{counts[outcome]} {outcome}" for outcome in Outcome)
+        + f"; {report.bytes_copied / 1e6:.1f} MB copied in {report.seconds:.1f} s"
+    )
+    for result in report.replaced + report.problems:
+        blob = result.blob
+        line = f"{result.outcome.upper()} {blob.key} ({blob.what}): {result.detail}"
+        click.echo(line, err=result.outcome != Outcome.REPLACED)
+    if report.problems:
         raise SystemExit(1)

@@ -41,8 +41,15 @@ class Config:
     SIGNING_PKCS12 = _env("SIGNING_PKCS12")
     SIGNING_PKCS12_PASSWORD = _env("SIGNING_PKCS12_PASSWORD")
     CUSTOMER_LINK_DAYS = _env_int("CUSTOMER_LINK_DAYS", 30)
+    # Where photos, signatures and record PDFs live: a folder (default instance/storage) or
+    # s3://bucket/prefix in an S3-compatible service; S3_ENDPOINT_URL for one other than AWS (MinIO…).
+    # Credentials and region are boto3's own: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION.
+    STORAGE_URL = _env("STORAGE_URL")
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
     # A refund or compensation above this sum (CNY) proposed by a supervisor waits for an admin.
     REMEDY_APPROVAL_ABOVE = Decimal(_env("REMEDY_APPROVAL_ABOVE") or "200")
+    # The share of ratings 4–5 the company aims at, as a fraction (the quality figures' target line).
+    SATISFACTION_TARGET = float(_env("SATISFACTION_TARGET") or "0.9")
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_CN", "en")
@@ -114,6 +121,8 @@ class TestConfig(Config):
     RATELIMIT_CUSTOMER_FEEDBACK = "10000 per minute"
     RATELIMIT_CUSTOMER_PROBLEM = "10000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    STORAGE_URL = None  # never the real bucket from tests either: tests/s3.py runs an S3 server
+    S3_ENDPOINT_URL = None
     SMTP_URL = None  # never real email from tests, whatever the environment says: tests/mail runs a server
     MAIL_FROM = None
 
@@ -147,9 +156,26 @@ def finalize(app) -> None:
     elif uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     cfg["SQLALCHEMY_DATABASE_URI"] = uri
-    cfg.setdefault("STORAGE_PATH", str(instance / "storage"))
+    _check_storage(cfg, instance)
     _check_mail(cfg)
     cfg["BABEL_DEFAULT_TIMEZONE"] = cfg.get("TIMEZONE", "Asia/Shanghai")
+
+
+def _check_storage(cfg, instance: Path) -> None:
+    """STORAGE_PATH from HK_STORAGE_URL when that is a folder; refuse an address hk cannot store at."""
+    from hk.storage import parse_s3_url
+
+    url = cfg.get("STORAGE_URL") or ""
+    if url.startswith("s3://"):
+        try:
+            parse_s3_url(url)
+        except ValueError as error:
+            raise ConfigError(f"HK_STORAGE_URL: {error}") from error
+    elif "://" in url:
+        raise ConfigError(f"HK_STORAGE_URL must be a folder or s3://bucket/prefix, not {url!r}")
+    elif url:
+        cfg["STORAGE_PATH"] = str(Path(url).expanduser().resolve())
+    cfg.setdefault("STORAGE_PATH", str(instance / "storage"))
 
 
 def _check_mail(cfg) -> None:

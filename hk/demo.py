@@ -227,5 +227,5 @@ def seed_demo(password: str, tz: str, only_demo: bool = True, history: bool = Fa
     if history:
         from hk.demo_history import seed_history
 
-        seed_history(users, customers)
+        seed_history(users, customers, tz=tz)
     return DemoResult(True, created_users, created_jobs)

@@ -1,7 +1,8 @@
 """Where bytes live: content-addressed blobs behind a small interface (Storage).
 
-LocalStorage keeps them as files under one root. Another backend (object storage) implements the
-same protocol; tests/test_storage.py runs one contract against every backend.
+LocalStorage keeps them as files under one root; S3Storage (hk/storage_s3.py, imported only when
+HK_STORAGE_URL is s3://…) keeps them as objects in an S3-compatible bucket. Both make and check
+keys here; tests/test_storage.py runs one contract against every backend.
 """
 
 from __future__ import annotations
@@ -19,6 +20,36 @@ EXTENSION_KEY = "hk_storage"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 _KEY_RE = re.compile(r"[a-z0-9_./-]+")
+# What put makes: prefix/<sha[:2]>/<sha><suffix>. storage-copy reads the sha back to check the bytes.
+_CONTENT_KEY_RE = re.compile(r"(?P<prefix>.+)/(?P<fan>[0-9a-f]{2})/(?P<sha>[0-9a-f]{64})(?P<suffix>[^/]*)")
+# A bucket name as S3 allows it (3–63 lower-case letters, digits, dots and hyphens).
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def check_key(key: str) -> str:
+    """The key itself when it is one a backend may use; ValueError for anything that could climb out
+    of a root or a prefix (`..`, an absolute path, empty parts), or carries other characters."""
+    if not key or not _KEY_RE.fullmatch(key):
+        raise ValueError(f"invalid storage key {key!r}")
+    parts = key.split("/")
+    # ".." anywhere is refused, not only as a path part: keys are ours, so no real key needs it.
+    if key.startswith("/") or ".." in key or any(part in ("", ".") for part in parts):
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
+def content_key(data: bytes, prefix: str, suffix: str) -> str:
+    """The key `put` stores bytes under: `prefix/<sha[:2]>/<sha><suffix>`, checked."""
+    sha = hashlib.sha256(data).hexdigest()
+    return check_key(f"{prefix}/{sha[:2]}/{sha}{suffix}")
+
+
+def split_content_key(key: str) -> tuple[str, str, str] | None:
+    """(prefix, sha256, suffix) of a key `put` made, or None for a key that is not a content address."""
+    match = _CONTENT_KEY_RE.fullmatch(key)
+    if match is None or match["fan"] != match["sha"][:2]:
+        return None
+    return match["prefix"], match["sha"], match["suffix"]
 
 
 @runtime_checkable
@@ -57,13 +88,7 @@ class LocalStorage:
 
     def path(self, key: str) -> Path:
         """The file a key names, after checking that the key cannot leave the root."""
-        if not key or not _KEY_RE.fullmatch(key):
-            raise ValueError(f"invalid storage key {key!r}")
-        parts = key.split("/")
-        # ".." anywhere is refused, not only as a path part: keys are ours, so no real key needs it.
-        if key.startswith("/") or ".." in key or any(part in ("", ".") for part in parts):
-            raise ValueError(f"invalid storage key {key!r}")
-        path = (self.root / key).resolve()
+        path = (self.root / check_key(key)).resolve()
         # resolve() follows symlinks, so a link planted inside the root cannot lead outside it.
         if not path.is_relative_to(self.root) or path == self.root:
             raise ValueError(f"storage key {key!r} leaves the storage root")
@@ -71,8 +96,7 @@ class LocalStorage:
 
     def put(self, data: bytes, prefix: str, suffix: str) -> str:
         """Store bytes under a key derived from their sha256 and return the key."""
-        sha = hashlib.sha256(data).hexdigest()
-        key = f"{prefix}/{sha[:2]}/{sha}{suffix}"
+        key = content_key(data, prefix, suffix)
         path = self.path(key)
         if path.exists():
             # Same key means same content: rewriting would only cost I/O and a window of risk.
@@ -112,6 +136,9 @@ class LocalStorage:
         """The size in bytes of what is stored under a key; FileNotFoundError if there is none."""
         return self.path(key).stat().st_size
 
+    def __str__(self) -> str:
+        return str(self.root)
+
     def _make_dirs(self, folder: Path) -> None:
         missing = []
         current = folder
@@ -127,9 +154,40 @@ class LocalStorage:
             part.chmod(DIR_MODE)
 
 
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, prefix) of `s3://bucket` or `s3://bucket/some/prefix`; ValueError when it is not one."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"not an s3:// address: {url!r}")
+    bucket, _, prefix = url[len("s3://") :].partition("/")
+    if not _BUCKET_RE.fullmatch(bucket) or ".." in bucket:
+        raise ValueError(f"not an S3 bucket name: {bucket!r} (in {url!r})")
+    prefix = prefix.strip("/")
+    if prefix:
+        try:
+            check_key(prefix)
+        except ValueError:
+            raise ValueError(f"not a prefix hk can use: {prefix!r} (in {url!r})") from None
+    return bucket, prefix
+
+
+def open_storage(url: str | None, default_root: str | Path, endpoint_url: str | None = None) -> Storage:
+    """The storage an HK_STORAGE_URL names: `s3://bucket/prefix` (S3Storage, at endpoint_url when
+    given), a folder, or nothing (the folder default_root)."""
+    if url and url.startswith("s3://"):
+        from hk.storage_s3 import S3Storage  # boto3 is loaded only by an app that stores in S3
+
+        bucket, prefix = parse_s3_url(url)
+        return S3Storage(bucket, prefix, endpoint_url=endpoint_url or None)
+    if url and "://" in url:
+        raise ValueError(f"storage must be a folder or s3://bucket/prefix, not {url!r}")
+    return LocalStorage(Path(url or default_root).expanduser())
+
+
 def init_storage(app: Flask) -> None:
-    """Create the app's storage from STORAGE_PATH and register it on the app."""
-    app.extensions[EXTENSION_KEY] = LocalStorage(Path(app.config["STORAGE_PATH"]))
+    """Create the app's storage (HK_STORAGE_URL, else STORAGE_PATH) and register it on the app."""
+    app.extensions[EXTENSION_KEY] = open_storage(
+        app.config.get("STORAGE_URL"), app.config["STORAGE_PATH"], app.config.get("S3_ENDPOINT_URL")
+    )
 
 
 def get_storage() -> Storage:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from hk.catalogue import load_catalogue_file
-from hk.demo_history import advance_job
+from hk.demo_jobs import advance_job
 from hk.domain.workflow import Status
 from hk.extensions import db
 from hk.jobs.service import build_quote

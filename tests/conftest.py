@@ -15,6 +15,7 @@ from hk import create_app
 from hk.config import TestConfig
 from hk.extensions import db
 from tests.builders import PASSWORD, make_user
+from tests.s3 import s3_app, s3_bucket, s3_server  # noqa: F401 (fixtures: an S3 server, a bucket, the app on it)
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

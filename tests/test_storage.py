@@ -7,13 +7,20 @@ from flask import Flask
 
 from hk.storage import LocalStorage, Storage, get_storage, init_storage
 
-# Every backend must pass the contract tests (those that take `storage`); object storage joins here.
-BACKENDS = ["local"]
+# Every backend must pass the contract tests (those that take `storage`): files under a folder, and
+# objects in a bucket of moto's S3 server (tests/s3.py), under a prefix.
+BACKENDS = ["local", "s3"]
 
 
 @pytest.fixture(params=BACKENDS)
 def storage(request, tmp_path) -> Storage:
-    backend = LocalStorage(tmp_path / "storage")
+    if request.param == "s3":
+        from hk.storage_s3 import S3Storage
+
+        bucket = request.getfixturevalue("s3_bucket")
+        backend = S3Storage(bucket.name, "hk", endpoint_url=bucket.endpoint_url)
+    else:
+        backend = LocalStorage(tmp_path / "storage")
     assert isinstance(backend, Storage)
     return backend
 

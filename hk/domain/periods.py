@@ -86,10 +86,13 @@ def chosen_days(first: date, last: date) -> Span:
 def span_for(kind: PeriodKind, today: date, first: date | None = None, last: date | None = None) -> Span:
     """The span a person asked for: this week, month, quarter or year, or chosen days (else this month).
 
-    Chosen days end today at the latest: nothing has been done after today.
+    Chosen days longer than the longest span allowed end today at the latest (nothing was done after
+    today), so "since 1900 until 2999" is the last three years, not three empty ones.
     """
     if kind == PeriodKind.CUSTOM and first is not None and last is not None:
-        return chosen_days(min(first, today), min(last, today))
+        if abs((last - first).days) >= MAX_DAYS and max(first, last) > today:
+            first, last = min(first, last, today), today
+        return chosen_days(first, last)
     by_kind = {PeriodKind.WEEK: week_of, PeriodKind.QUARTER: quarter_of, PeriodKind.YEAR: year_of}
     return by_kind.get(kind, month_of)(today)
 

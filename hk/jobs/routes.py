@@ -33,7 +33,7 @@ from hk.jobs.forms import (
     PreServiceForm,
 )
 from hk.jobs.responses import guarded, redirect_to, render_stage, to_current_screen
-from hk.jobs.views import current_stage_code, item_context, stage_context
+from hk.jobs.views import current_stage_code, item_context, item_photos, stage_context
 from hk.models import Job, Role
 from hk.views_helpers import current_lang
 
@@ -119,8 +119,8 @@ def show_stage(job_id: int, stage_code: str):
     return render_stage(job, stage_code)
 
 
-def _item_fragment(job: Job, stage_code: str, item_code: str, errors=None, status=200):
-    ctx = item_context(job, stage_code, item_code, current_lang())
+def _item_fragment(job: Job, stage_code: str, item_code: str, errors=None, status=200, photos=None):
+    ctx = item_context(job, stage_code, item_code, current_lang(), photos)
     return render_template("jobs/_item.html", errors=errors or [], **ctx), status
 
 
@@ -148,13 +148,15 @@ def answer_item(job_id: int, stage_code: str, item_code: str):
         except ValueError:
             abort(400)
         call = partial(service.set_answer, job, current_user, g.device_id, stage_code, item_code, answer)
+    # Read under the job's lock, before the commit: the answer then needs no second transaction.
+    photos = item_photos(job, stage_code, item_code) if htmx else None
     failed = guarded(job, stage_code, call)
     if failed:
         return failed
     if job.status == Status.BLOCKED:
         return redirect_to("jobs.show_job", job_id=job.id)
     if htmx:
-        return _item_fragment(job, stage_code, item_code)
+        return _item_fragment(job, stage_code, item_code, photos=photos)
     return redirect(
         url_for("jobs.show_stage", job_id=job.id, stage_code=stage_code) + f"#item-{item_code}", code=303
     )

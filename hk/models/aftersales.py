@@ -32,6 +32,11 @@ from hk.models.records import ServiceRecord
 from hk.models.types import UTCDateTime, utcnow
 
 
+def case_number(case_id: int) -> str:
+    """The case number people quote on the phone, from the case's id (TS000042)."""
+    return f"TS{case_id:06d}"
+
+
 class Complaint(db.Model):
     __tablename__ = "complaints"
     __table_args__ = (
@@ -94,7 +99,7 @@ class Complaint(db.Model):
     @property
     def number(self) -> str:
         """The case number people quote on the phone."""
-        return f"TS{self.id:06d}"
+        return case_number(self.id)
 
     def facts(self) -> CaseFacts:
         return CaseFacts(

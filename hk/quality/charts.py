@@ -7,6 +7,7 @@ table under it for screen readers and print.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 640, 220
@@ -61,13 +62,31 @@ def line_chart(
         dots.append(point)
     if current:
         segments.append(" ".join(current))
-    levels = [bottom + (top - bottom) * n / 4 for n in range(5)]
-    ticks = [Tick(v, y(v), f"{round(100 * v)}%" if percent else f"{v:g}") for v in levels]
+    parts = 4 if percent else _parts(top - bottom)
+    levels = [bottom + (top - bottom) * n / parts for n in range(parts + 1)]
+    ticks = [Tick(v, y(v), f"{round(100 * v)}%" if percent else f"{round(v, 1):g}") for v in levels]
     every = max(1, round(len(labels) / 8))  # at most about 8 dates under the axis
     x_labels = [(round(x0 + i * step, 1), label) for i, label in enumerate(labels) if i % every == 0]
     return LineChart(
         WIDTH, HEIGHT, segments, dots, ticks, x_labels, y(target) if target is not None else None
     )
+
+
+def _parts(span: float) -> int:
+    """Five steps for a span of 2.5 or 5 (…25, 50…): whole numbers; four for 1, 2, 10, 20…"""
+    mantissa = span / 10 ** math.floor(math.log10(span)) if span > 0 else 1
+    return 5 if round(mantissa, 3) in (2.5, 5) else 4
+
+
+def nice_top(largest: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50… (and their quarters' friends 2.5, 25…) at or above a value,
+    so the axis reads 0, 5, 10, 15, 20 rather than 0, 5.36, 10.71…"""
+    step = 1.0
+    while step * 10 < largest:
+        step *= 10
+    while step > largest * 10 and step > 0.01:
+        step /= 10
+    return next(step * m for m in (1, 2, 2.5, 5, 10) if step * m >= largest)
 
 
 @dataclass(frozen=True)

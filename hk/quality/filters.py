@@ -21,6 +21,13 @@ from hk.extensions import db
 from hk.models import Role, ServiceType, User
 from hk.models.catalog import pick
 
+# Chosen days outside these are a slip of the keyboard (a year typed as 0202 or 9999): no days chosen.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _day(value: date | None) -> date | None:
+    return value if value is not None and EARLIEST_DAY <= value <= LATEST_DAY else None
+
 
 def _known_id(value) -> int:
     try:
@@ -97,7 +104,8 @@ def quality_filter(form: FilterForm, today: date | None = None) -> QualityFilter
         kind = PeriodKind(form.period.data)
     except ValueError:
         kind = PeriodKind.MONTH
-    span = span_for(kind, today or local_today(tz), form.first.data, form.last.data)  # None when malformed
+    first, last = _day(form.first.data), _day(form.last.data)  # None when malformed
+    span = span_for(kind, today or local_today(tz), first, last)
     service_ids = {c[0] for c in form.service_type.choices}
     worker_ids = {c[0] for c in form.worker.choices}
     return QualityFilter(

@@ -15,7 +15,7 @@ from hk.extensions import db
 from hk.labels import CHANNEL_LABELS
 from hk.models import ServiceType
 from hk.models.catalog import pick
-from hk.quality.charts import bar_chart, line_chart
+from hk.quality.charts import bar_chart, line_chart, nice_top
 from hk.quality.counted import count
 from hk.quality.customers import customer_figures_with_previous
 from hk.quality.figures import by_service, figures
@@ -76,7 +76,7 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
         "complaints_chart": line_chart(
             [w.complaints_per_hundred for w in weeks],
             labels,
-            max([w.complaints_per_hundred or 0 for w in weeks] + [1]),
+            nice_top(max([w.complaints_per_hundred or 0 for w in weeks] + [1])),
             percent=False,
         ),
         "timeliness_chart": line_chart([w.response_share for w in weeks], labels, 1, target=0.9),

@@ -78,6 +78,11 @@ ACCESS = {
     "office.show_message": ("/office/outbox/999999", {A}, 404),
     "office.message_eml": ("/office/outbox/999999/eml", {A}, 404),
     "quality.show_dashboard": ("/quality", {S, A}, 200),
+    "quality.download_report": ("/quality/report.pdf?month=2000-01", {S, A}, 200),
+    "quality.export_ratings_csv": ("/quality/export/ratings.csv", {S, A}, 200),
+    "quality.export_ratings_xlsx": ("/quality/export/ratings.xlsx", {S, A}, 200),
+    "quality.export_complaints_csv": ("/quality/export/complaints.csv", {S, A}, 200),
+    "quality.export_complaints_xlsx": ("/quality/export/complaints.xlsx", {S, A}, 200),
 }
 POST_ONLY = {
     "auth.logout": ("/logout", {W, S, A}),

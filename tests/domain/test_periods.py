@@ -45,8 +45,10 @@ def test_span_for_falls_back_to_this_month_and_weeks_cover_the_span():
     assert all(m.weekday() == 0 for m in mondays) and len(mondays) == 6
 
 
-def test_chosen_days_end_today_at_the_latest():
+def test_chosen_days_too_long_to_show_end_today():
     today = date(2026, 11, 29)
-    span = span_for(PeriodKind.CUSTOM, today, date(2026, 11, 1), date(2999, 1, 1))
-    assert (span.start, span.last_day) == (date(2026, 11, 1), today)
-    assert span_for(PeriodKind.CUSTOM, today, date(2030, 1, 1), date(2031, 1, 1)).days == 1
+    span = span_for(PeriodKind.CUSTOM, today, date(1900, 11, 1), date(2999, 1, 1))
+    assert (span.last_day, span.days) == (today, 3 * 366)
+    # a range that fits is kept as chosen, even when it runs past today
+    month = span_for(PeriodKind.CUSTOM, today, date(2026, 11, 1), date(2026, 11, 30))
+    assert (month.start, month.last_day) == (date(2026, 11, 1), date(2026, 11, 30))

@@ -4,7 +4,7 @@ The customer signs a demo job on the worker's phone (customer mode) and gets the
 email; on their own phone they rate it 2, which opens a complaint (receipt by email). The supervisor
 sees it on /complaints with its clocks, answers (the customer reads it on their link and by email),
 books a free re-clean through the dispatch gates (a certified worker, a free time), the re-clean is
-done — its checklist advanced in the database with hk.demo_history.advance_job (walking a checklist by
+done — its checklist advanced in the database with hk.demo_jobs.advance_job (walking a checklist by
 its labels is test_job_on_a_phone's), then handed over and signed on the worker's phone — and the
 supervisor resolves the case with its root cause (the customer is asked by email whether it is
 sorted). The customer confirms on their link; the follow-up after the complaint is due on
@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from hk.demo import seed_demo
-from hk.demo_history import advance_job
+from hk.demo_jobs import advance_job
 from hk.domain.clock import local_today
 from hk.extensions import db
 from hk.models import Complaint, Customer, FollowUp, Job, Message, Remedy, User

@@ -78,3 +78,11 @@ def test_workers_and_anonymous_people_cannot_open_it(app, client, login):
     assert client.get("/quality").status_code == 302
     login("worker")
     assert client.get("/quality").status_code == 403
+
+
+def test_the_target_is_the_companys(app, client, login):
+    _history(app)
+    app.config["SATISFACTION_TARGET"] = 0.6
+    login("supervisor")
+    body = client.get("/quality").get_data(as_text=True)
+    assert "目标：60%" in body and "目标：60% ✓" in body  # two of three satisfied meets 60 %
