@@ -24,7 +24,7 @@ from hk.domain.periods import month_of
 from hk.extensions import db
 from hk.models import Complaint, Job, Rating
 from hk.models.types import utcnow
-from hk.quality.figures import complaint_scope
+from hk.quality.cases import complaint_scope
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import jobs_done
 from hk.quality.views import dashboard
