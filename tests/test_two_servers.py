@@ -23,6 +23,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -174,7 +175,10 @@ def test_a_whole_job_alternating_between_the_servers_makes_one_record(cluster):
             signed = await phone.req("page", "GET", f"{phone.path}/signed")
             return phone.served, urlsplit(LINK.search(signed.text).group(1)).path
 
-    served, link = asyncio.run(walk())
+    # In a thread of its own: Playwright's sync API (the e2e tests' browser, alive for the whole session
+    # on this test process) keeps an event loop running in the main thread, where asyncio.run refuses.
+    with ThreadPoolExecutor(1) as thread:
+        served, link = thread.submit(asyncio.run, walk()).result()
 
     assert run.failures == [] and len(run.ready) == 1, run.failures
     posts = [(base, url) for base, method, url, _ in served if method == "POST"]
