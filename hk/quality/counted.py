@@ -13,14 +13,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, not_, or_, select
 
+from hk.aftersales.followups import due_count
 from hk.domain.emergency import IncidentSeverity
 from hk.extensions import db
 from hk.models import Incident, Job, ServiceRecord
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.cases import Case, cases_of
+from hk.quality.customers import CustomerFigures, customer_figures_with_previous
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import Stretches, jobs_done, rows
-from hk.quality.tally import Tally, tallied, tally
+from hk.quality.sql import Stretches, jobs_done, rows, side_by_side
+from hk.quality.tally import Tally, tallied, tally, tally_whole
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Counted:
     records: Tally  # RecordCounts of the jobs' records, by stretch and worker
     incidents: list[IncidentRow]  # reported on the jobs
     cases: list[Case]  # complaints received from the first cut to the last
+    customers: tuple[CustomerFigures, CustomerFigures] | None = None  # the period's and the one before
 
     def incidents_in(self, start: datetime, end: datetime) -> list[IncidentRow]:
         within = self.stretches.within(start, end)
@@ -65,44 +68,64 @@ def count(
     stretches: Stretches | None = None,
     before: tuple[datetime, datetime] | None = None,
     now: datetime | None = None,
+    customers: bool = False,
 ) -> Counted:
     """What the filter's figures count: by stretch from the first cut to the last (by default its
     period), and the `before` span (the previous period, whose totals alone are shown); the
-    complaints' clocks as they read `now` (by default now).
+    complaints' clocks as they read `now` (by default now); and, when asked, the customer figures of
+    the period and the one before. The counts are read side by side (sql.side_by_side).
 
     PostgreSQL groups by hashing, so the period before is counted in the same pass as the rest (one
     scan of the jobs, one hash of the ratings); SQLite sorts every row it groups, so there the period
     before is summed by a query of its own, ungrouped."""
     stretches = stretches or Stretches(*f.bounds())
     everything = Stretches(*stretches.edges, *(before or ()))
-    if db.session.get_bind().dialect.name == "postgresql":
-        jobs = tally(f, everything)
-        records = _records(f, Stretches(*f.bounds(), *(before or ())), None)
-    else:
-        jobs = tally(f, stretches, before)
-        records = _records(f, Stretches(*f.bounds()), before)
-    return Counted(everything, jobs, records, _incidents(f, everything), cases_of(f, everything.bounds, now))
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    apart = before if before is not None and not postgres else None  # summed by a query of its own
+    due = due_count(f.tz) if customers else 0
+    counts = [
+        lambda: tally(f, everything if postgres else stretches),
+        lambda: _records(f, Stretches(*f.bounds(), *(() if apart else before or ()))),
+        lambda: cases_of(f, everything.bounds, now),
+        lambda: customer_figures_with_previous(f, due) if customers else None,
+        lambda: _incidents(f, everything),
+    ]
+    if apart:
+        counts += [lambda: tally_whole(f, apart), lambda: _records_whole(f, apart)]
+    jobs, records, cases, customer_figures, incidents, *whole = side_by_side(*counts)
+    if apart:
+        jobs.whole[apart], records.whole[apart] = whole
+    return Counted(everything, jobs, records, incidents, cases, customer_figures)
 
 
-def _records(f: QualityFilter, stretches: Stretches, before: tuple[datetime, datetime] | None) -> Tally:
-    """RecordCounts of the jobs' records: by stretch, by worker over the period, and of the `before`
-    span as a whole when asked."""
+def _record_numbers() -> list:
+    """What is counted of the jobs' records: current, approved, sent back, flagged, with photos."""
     current = ServiceRecord.status == RecordStatus.CURRENT
     flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
-    numbers = [
+    return [
         func.count(case((current, 1))),
         func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
         func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
         func.count(case((current & flagged, 1))),
         func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
     ]
-    joined = ServiceRecord.__table__.join(Job.__table__, Job.id == ServiceRecord.job_id)
-    counted = tallied(f, stretches, f.bounds(), numbers, joined, RecordCounts.summed, services=False)
-    if before is not None:
-        counted.whole[before] = tuple(
-            rows(select(*numbers).select_from(joined).where(*jobs_done(f, before)))[0]
-        )
-    return counted
+
+
+def _records_joined():
+    return ServiceRecord.__table__.join(Job.__table__, Job.id == ServiceRecord.job_id)
+
+
+def _records(f: QualityFilter, stretches: Stretches) -> Tally:
+    """RecordCounts of the jobs' records: by stretch, and by worker over the period."""
+    return tallied(
+        f, stretches, f.bounds(), _record_numbers(), _records_joined(), RecordCounts.summed, services=False
+    )
+
+
+def _records_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple:
+    """RecordCounts' numbers of the jobs done in a span, summed over the whole span, for Tally.whole."""
+    query = select(*_record_numbers()).select_from(_records_joined()).where(*jobs_done(f, span))
+    return tuple(rows(query)[0])
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:

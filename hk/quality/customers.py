@@ -36,16 +36,20 @@ class CustomerFigures:
 
 
 def customer_figures(f: QualityFilter) -> CustomerFigures:
-    return _figures(f, periods=1)[0]
+    return _figures(f, 1, due_count(f.tz))[0]
 
 
-def customer_figures_with_previous(f: QualityFilter) -> tuple[CustomerFigures, CustomerFigures]:
-    """This period's customer figures and the previous period's, counted together."""
-    now, then = _figures(f, periods=2)
+def customer_figures_with_previous(
+    f: QualityFilter, due: int | None = None
+) -> tuple[CustomerFigures, CustomerFigures]:
+    """This period's customer figures and the previous period's, counted together; `due` is today's
+    count of follow-ups due when the caller has it (it reads the session; the rest reads through
+    sql.rows, so it may run side by side)."""
+    now, then = _figures(f, 2, due_count(f.tz) if due is None else due)
     return now, then
 
 
-def _figures(f: QualityFilter, periods: int) -> list[CustomerFigures]:
+def _figures(f: QualityFilter, periods: int, due: int) -> list[CustomerFigures]:
     """The customer figures of the filter's period and the periods before it, in one query (and one
     for each period's lost customers).
 
@@ -83,7 +87,6 @@ def _figures(f: QualityFilter, periods: int) -> list[CustomerFigures]:
             func.count(case((and_(now, followed), 1))),
         ]
     row = rows(select(*columns))[0]
-    due = due_count(f.tz)  # today's, whatever the period
     figures = []
     for n in range(periods):
         served_now, previous, returned, repeat, followed_up = row[5 * n : 5 * n + 5]

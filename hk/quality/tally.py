@@ -139,15 +139,10 @@ def tallied(
     return Tally(stretches, period, *found, summed=summed)
 
 
-def tally(
-    f: QualityFilter, stretches: Stretches | None = None, whole: tuple[datetime, datetime] | None = None
-) -> Tally:
-    """The filter's jobs done between the first and last cut (by default its period) and their ratings:
-    by stretch, and by worker and service type over the period; and, when asked, those of the `whole`
-    span in one sum."""
-    stretches = stretches or Stretches(*f.bounds())
+def _job_numbers() -> list:
+    """What is counted of each job done: check-ins, on-time starts, its rating's scores."""
     aspects = [getattr(Rating, aspect) for aspect in ASPECTS]
-    numbers = [
+    return [
         func.count(Job.id),
         func.count(Job.checked_in_at),
         func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
@@ -159,10 +154,26 @@ def tally(
         *[func.coalesce(func.sum(column), 0) for column in aspects],
         *[func.count(column) for column in aspects],
     ]
-    joined = Job.__table__.outerjoin(Rating.__table__, Rating.job_id == Job.id)  # at most one rating a job
-    counted = tallied(f, stretches, f.bounds(), numbers, joined, Counts.summed)
+
+
+def _jobs_rated():
+    return Job.__table__.outerjoin(Rating.__table__, Rating.job_id == Job.id)  # at most one rating a job
+
+
+def tally(
+    f: QualityFilter, stretches: Stretches | None = None, whole: tuple[datetime, datetime] | None = None
+) -> Tally:
+    """The filter's jobs done between the first and last cut (by default its period) and their ratings:
+    by stretch, and by worker and service type over the period; and, when asked, those of the `whole`
+    span in one sum (or add it later: `tally_whole`)."""
+    stretches = stretches or Stretches(*f.bounds())
+    counted = tallied(f, stretches, f.bounds(), _job_numbers(), _jobs_rated(), Counts.summed)
     if whole is not None:
-        counted.whole[whole] = tuple(
-            rows(select(*numbers).select_from(joined).where(*jobs_done(f, whole)))[0]
-        )
+        counted.whole[whole] = tally_whole(f, whole)
     return counted
+
+
+def tally_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple:
+    """The numbers of the filter's jobs done in a span and their ratings, summed over the whole span
+    (the period before: its totals alone are shown), for Tally.whole."""
+    return tuple(rows(select(*_job_numbers()).select_from(_jobs_rated()).where(*jobs_done(f, span)))[0])

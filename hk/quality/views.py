@@ -17,7 +17,6 @@ from hk.models import ServiceType
 from hk.models.catalog import pick
 from hk.quality.charts import bar_chart, line_chart, nice_top
 from hk.quality.counted import count
-from hk.quality.customers import customer_figures_with_previous
 from hk.quality.figures import by_service, figures
 from hk.quality.filters import QualityFilter
 from hk.quality.process import process_figures
@@ -51,9 +50,9 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
     without_jit()
     before = f.previous()
     _, week_starts, end = trend_weeks(f)
-    counted = count(f, Stretches(*f.bounds(), *week_starts, end), before.bounds())
+    counted = count(f, Stretches(*f.bounds(), *week_starts, end), before.bounds(), customers=True)
     now, then = figures(f, counted=counted), figures(before, counted=counted)
-    customers, customers_then = customer_figures_with_previous(f)
+    customers, customers_then = counted.customers
     weeks = weekly(f, counted)
     labels = [format_date(w.monday, "M/d") for w in weeks]
     target = satisfaction_target()

@@ -1,20 +1,24 @@
 """The dashboard counts each kind of row once for the period, the period before and the weeks: every
 figure taken from that one count is the figure counted on its own."""
 
+import threading
 from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
 
 from hk.aftersales.followups import due_count, due_customers
 from hk.domain.clock import local_today
 from hk.domain.complaints import Channel
 from hk.domain.workflow import Status
 from hk.extensions import db
-from hk.models import CasePause, FollowUp, Incident, IncidentSeverity, IncidentType, utcnow
+from hk.models import CasePause, FollowUp, Incident, IncidentSeverity, IncidentType, Job, utcnow
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.counted import count
 from hk.quality.customers import _lost, customer_figures, customer_figures_with_previous
 from hk.quality.figures import by_service, figures
 from hk.quality.process import process_figures
-from hk.quality.sql import Stretches
+from hk.quality.sql import Stretches, _side_connection, rows, side_by_side
 from hk.quality.trends import trend_weeks, weekly
 from hk.quality.workers import worker_rows
 from tests.builders import make_customer, make_job, make_user
@@ -104,6 +108,42 @@ def test_this_and_the_previous_periods_customers_counted_together(app):
     now, then = customer_figures_with_previous(f)
     assert (now.served, now.previous, now.returned, now.repeat, now.followed_up) == (2, 2, 2, 2, 1)
     assert (then.served, then.previous, then.returned, then.repeat) == (2, 0, 0, 0)
+
+
+def test_the_dashboard_count_carries_both_periods_customers(app):
+    _history()
+    f = month_filter(NOV)
+    _, starts, end = trend_weeks(f)
+    counted = count(f, Stretches(*f.bounds(), *starts, end), f.previous().bounds(), customers=True)
+    assert counted.customers == (customer_figures(f), customer_figures(f.previous()))
+    assert _counted(f).customers is None  # only when asked
+
+
+def test_counts_side_by_side_each_read_on_a_connection_of_its_own(app):
+    """Each count runs in a thread of its own on a connection of its own, sees what was committed, and
+    the results come back in the order asked; the request's session is not theirs to use."""
+    _history()
+    jobs = select(func.count(Job.id))
+    together = threading.Barrier(2, timeout=10)  # both counts are running at once
+
+    def counted():
+        together.wait()
+        return threading.get_ident(), id(_side_connection.get()), rows(jobs)[0][0]
+
+    found = side_by_side(counted, counted)
+    (thread_a, conn_a, jobs_a), (thread_b, conn_b, jobs_b) = found
+    assert jobs_a == jobs_b == db.session.scalar(jobs) == 8
+    assert threading.get_ident() not in (thread_a, thread_b) and conn_a != conn_b
+    with pytest.raises(RuntimeError, match="application context"):
+        side_by_side(lambda: db.session.scalar(jobs), lambda: None)
+
+
+def test_a_count_that_fails_side_by_side_fails_the_page(app):
+    def broken():
+        raise ValueError("broken count")
+
+    with pytest.raises(ValueError, match="broken count"):
+        side_by_side(lambda: rows(select(func.count(Job.id))), broken)
 
 
 def test_a_customer_is_lost_without_a_job_booked_within_90_days_of_a_complaint(app):
