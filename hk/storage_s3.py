@@ -47,6 +47,19 @@ def _client_config(path_style: bool) -> Config:
     )
 
 
+class CorruptedUpload(OSError):
+    """The object storage kept other bytes than were sent; nothing is left under the key."""
+
+
+def _stored_as_sent(answer: dict, digest: bytes) -> bool:
+    """Whether a PutObject answer's ETag is the MD5 of the bytes sent, where S3 makes it that: not for
+    objects encrypted with a KMS key or a key of the client's, whose ETag is something else."""
+    if answer.get("ServerSideEncryption") == "aws:kms" or answer.get("SSECustomerAlgorithm"):
+        return True
+    etag = str(answer.get("ETag", "")).strip('"')
+    return len(etag) != 32 or etag.lower() == digest.hex()
+
+
 def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in _MISSING
 
@@ -120,7 +133,11 @@ class S3Storage:
         """Store bytes under a key derived from their sha256 and return the key.
 
         One PUT: S3 shows an object only once all of it has arrived, so no reader ever sees half of
-        one. Its Content-MD5 makes the service refuse bytes changed on the way (BadDigest).
+        one. Its Content-MD5 makes the service refuse bytes changed on the way (BadDigest); a service
+        that does not check it still answers with the ETag of what it stored, the MD5 of its bytes
+        (unless encrypted with a key of KMS or of the client's), and an object whose ETag is not the
+        MD5 of `data` is deleted and the put fails (CorruptedUpload): a later put of the same bytes
+        would otherwise find the key taken and trust it.
         """
         key = content_key(data, prefix, suffix)
         name = self.prefix + key
@@ -128,9 +145,12 @@ class S3Storage:
             # Same key means same content: uploading again would only cost time and traffic.
             return key
         digest = hashlib.md5(data, usedforsecurity=False).digest()
-        self.client.put_object(
+        answer = self.client.put_object(
             Bucket=self.bucket, Key=name, Body=data, ContentMD5=base64.b64encode(digest).decode()
         )
+        if not _stored_as_sent(answer, digest):
+            self.client.delete_object(Bucket=self.bucket, Key=name)
+            raise CorruptedUpload(errno.EIO, "the storage kept other bytes than were sent", key)
         return key
 
     def get(self, key: str) -> bytes:

@@ -3,6 +3,7 @@ and how HK_STORAGE_URL chooses the storage."""
 
 import base64
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from botocore.exceptions import ClientError, IncompleteReadError
 
 from hk.config import ConfigError
 from hk.storage import LocalStorage, get_storage, parse_s3_url
-from hk.storage_s3 import S3Storage
+from hk.storage_s3 import CorruptedUpload, S3Storage, _stored_as_sent
 
 
 @pytest.fixture
@@ -85,6 +86,41 @@ def test_a_put_that_fails_on_the_way_leaves_nothing_under_the_key(s3, s3_bucket)
     assert s3_bucket.names() == []
     key = s3.put(b"half", "photos", ".jpg")
     assert s3.get(key) == b"half"
+
+
+def test_bytes_changed_on_the_way_are_refused_and_leave_nothing_under_the_key(s3, s3_bucket):
+    """A service that does not check Content-MD5 (moto does not) keeps what arrived; its ETag, the MD5
+    of what it kept, tells: the object is deleted, the put fails, and the same bytes put again are
+    stored whole rather than found "already there"."""
+    data = b"\xff\xd8 a photo's bytes \xff\xd9"
+
+    def flipped(request, **_):
+        sent = request.body.getvalue()  # a BytesIO
+        request.body = io.BytesIO(b"X" + sent[1:])  # one byte changed, the length kept
+
+    s3.client.meta.events.register("before-send.s3.PutObject", flipped)
+    with pytest.raises(CorruptedUpload):
+        s3.put(data, "photos", ".jpg")
+    s3.client.meta.events.unregister("before-send.s3.PutObject", flipped)
+
+    assert s3_bucket.names() == []
+    key = s3.put(data, "photos", ".jpg")
+    assert s3.get(key) == data
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ({"ETag": '"5d41402abc4b2a76b9719d911017c592"'}, True),  # md5("hello")
+        ({"ETag": '"00000000000000000000000000000000"'}, False),
+        ({"ETag": '"00000000000000000000000000000000"', "ServerSideEncryption": "aws:kms"}, True),
+        ({"ETag": '"00000000000000000000000000000000"', "SSECustomerAlgorithm": "AES256"}, True),
+        ({"ETag": '"00000000000000000000000000000000"', "ServerSideEncryption": "AES256"}, False),
+        ({"ETag": '"5d41402abc4b2a76b9719d911017c592-1"'}, True),  # not an MD5: nothing to compare
+    ],
+)
+def test_which_etags_say_the_bytes_were_kept(answer, kept):
+    assert _stored_as_sent(answer, hashlib.md5(b"hello", usedforsecurity=False).digest()) is kept
 
 
 def test_open_streams_the_object_and_closes_its_connection(s3):
