@@ -14,10 +14,10 @@ from hk.domain.emergency import ALERT_SEVERITY, IncidentStatus
 from hk.extensions import db
 from hk.mail import staff_notices
 from hk.mail.service import queue_safely
-from hk.models import Incident, Job, Role, User, record_event
+from hk.models import STAFF, Incident, Job, User, record_event
 
 BANNER_ROWS = 3
-ALERTED = (Role.SUPERVISOR, Role.ADMIN)
+ALERTED = STAFF
 
 
 def notify_severe_incident(incident: Incident, reporter: User | None) -> list[int]:

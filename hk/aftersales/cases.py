@@ -19,10 +19,8 @@ from hk.domain import complaints as rules
 from hk.domain.complaints import CaseAction, CaseStatus, Category, Channel, Severity
 from hk.domain.workflow import Refusal, WorkflowError
 from hk.extensions import db
-from hk.models import CasePause, CaseReply, Complaint, Customer, Job, Role, User, record_event, utcnow
+from hk.models import STAFF, CasePause, CaseReply, Complaint, Customer, Job, User, record_event, utcnow
 from hk.records import service as records
-
-STAFF = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def log(actor: User | None, case: Complaint, action: str, **data) -> None:

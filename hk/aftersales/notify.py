@@ -29,9 +29,7 @@ from hk.domain.complaints import CaseAction, Clock, ClockState
 from hk.extensions import db
 from hk.mail import case_notices, staff_notices
 from hk.mail.service import queue_safely, send_each
-from hk.models import CaseReply, Complaint, Event, Message, Role, User, utcnow
-
-STAFF = (Role.SUPERVISOR, Role.ADMIN)
+from hk.models import STAFF, CaseReply, Complaint, Event, Message, Role, User, utcnow
 
 
 def send(message_ids: list[int]) -> None:

@@ -31,6 +31,7 @@ from hk.models.media import Photo, photos_of
 from hk.models.messages import Message, MessageStatus, RecipientKind
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
+    STAFF,
     Certificate,
     CertificateKind,
     LoginAttempt,
@@ -54,6 +55,7 @@ from hk.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "MANDATORY_CERTIFICATES",
+    "STAFF",
     "CasePause",
     "CasePhoto",
     "CaseReply",

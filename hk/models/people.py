@@ -39,6 +39,9 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+STAFF = (Role.SUPERVISOR, Role.ADMIN)  # the office: who supervises, reviews and answers customers
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -7,12 +7,12 @@ from flask import current_app
 
 from hk.domain.workflow import RefusalCode, WorkflowError
 from hk.errors import AdminOnly
-from hk.models import Role
+from hk.models import STAFF, Role
 from hk.office import queries
 from hk.pagination import page_arg
 from hk.refusals import refusal_text
 
-OFFICE = (Role.SUPERVISOR, Role.ADMIN)
+OFFICE = STAFF
 # Accounts and what the company sells and charges: the administrator's alone (SECURITY.md).
 ADMIN = (Role.ADMIN,)
 

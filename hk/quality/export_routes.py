@@ -7,12 +7,10 @@ export_rows.py reads the rows; exports.py writes and streams the file.
 from __future__ import annotations
 
 from hk.auth.access import roles_required
-from hk.models import Role
+from hk.models import STAFF
 from hk.quality import bp, export_rows, exports
 from hk.quality.filters import QualityFilter, filter_form, quality_filter
 from hk.views_helpers import current_lang
-
-STAFF = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _asked() -> tuple[QualityFilter, str]:

@@ -8,14 +8,12 @@ from hk.auth.access import roles_required
 from hk.domain.clock import local_today
 from hk.domain.periods import PeriodKind
 from hk.extensions import htmx
-from hk.models import Role
+from hk.models import STAFF
 from hk.quality import bp
 from hk.quality.filters import filter_form, quality_filter
 from hk.quality.report import BadMonth, parse_month, render_report
 from hk.quality.views import dashboard
 from hk.views_helpers import current_lang
-
-STAFF = (Role.SUPERVISOR, Role.ADMIN)
 
 
 @bp.route("")

@@ -17,6 +17,7 @@ from hk.auth.access import roles_required
 from hk.domain.clock import day_bounds
 from hk.extensions import db
 from hk.models import (
+    STAFF,
     CustomerLink,
     Job,
     RecordStatus,
@@ -40,7 +41,7 @@ from hk.records.review import photo_pairs, review_data
 from hk.review import bp
 from hk.views_helpers import pdf_response
 
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS = STAFF
 
 
 class ReasonForm(FlaskForm):

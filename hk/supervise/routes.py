@@ -18,14 +18,14 @@ from hk.extensions import db
 from hk.jobs import service
 from hk.jobs.messages import refusal_texts
 from hk.jobs.views import steps
-from hk.models import Incident, IncidentStatus, Job, Photo, Role, events_of, photos_of, utcnow
+from hk.models import STAFF, Incident, IncidentStatus, Job, Photo, events_of, photos_of, utcnow
 from hk.pagination import page_arg, paginate
 from hk.supervise import bp
 from hk.supervise import service as incidents
 from hk.supervise.forms import CloseIncidentForm
 from hk.views_helpers import current_lang
 
-SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS = STAFF
 FIGURES_DAYS = 30
 CLOSE_PROBLEM_TEXTS = {
     CloseProblem.RESOLUTION: ("resolution", _l("Please say how it was resolved.")),
