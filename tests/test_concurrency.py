@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from hk.models import (
     ServiceRecord,
     SignOff,
     User,
+    utcnow,
 )
 from hk.queue import huey, run_pending
 from hk.records.making import make_record
@@ -324,3 +326,22 @@ def test_three_administrators_each_demoting_the_next_at_once_leave_at_least_one(
     left = _enabled_admins()
     assert left >= 1
     assert _account_events() == 3 - left == sum(r.status_code == 303 for r in answers)
+
+
+def test_two_overlapping_bookings_of_one_worker_at_once_book_one(app):
+    """Two supervisors give one worker two overlapping jobs at the same instant: one is booked, the
+    other refused as an overlap (the worker's row is locked while the bookings are checked)."""
+    worker = make_user("worker")
+    start = utcnow().replace(microsecond=0) + timedelta(days=2)
+    first, second = make_job(None, start=start), make_job(None, start=start + timedelta(minutes=30))
+    supervisors = [_client_for(app, make_user("supervisor")) for _ in range(2)]
+    calls = []
+    for client, job in zip(supervisors, (first, second), strict=True):
+        token = csrf_token(client, f"/office/jobs/{job.id}")
+        data = {"csrf_token": token, "worker": worker.id}
+        calls.append(lambda c=client, j=job, d=data: c.post(f"/office/jobs/{j.id}/assign", data=d))
+    answers = _at_once(calls)
+    assert sorted(r.status_code for r in answers) == [303, 409]
+    db.session.expire_all()
+    booked = db.session.scalars(select(Job).where(Job.worker_id == worker.id)).all()
+    assert len(booked) == 1

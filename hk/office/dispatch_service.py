@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import wraps
 from zoneinfo import ZoneInfo
 
+from hk.database import lock_for_write
 from hk.domain import workflow
 from hk.domain.clock import local_datetime
 from hk.domain.dispatch import Repeat, assignment_problems, occurrences, window_problems
@@ -41,7 +42,12 @@ def _refusal_rolls_back(change: Callable) -> Callable:
 def worker_problems(
     worker: User, start: datetime, end: datetime, tz: str, except_job: int | None = None
 ) -> list[Refusal]:
-    """Why this worker cannot take a job in this window."""
+    """Why this worker cannot take a job in this window.
+
+    The worker's row is locked first (PostgreSQL; SQLite's writes already take turns), so two
+    bookings for one worker at the same instant are checked one after the other: the second sees the
+    first's job and is refused, rather than both passing and the worker being booked twice."""
+    lock_for_write(User, worker.id)
     if not worker.is_enabled or worker.role != Role.WORKER:
         return [Refusal("worker_unavailable")]
     job_day = start.astimezone(ZoneInfo(tz)).date()
