@@ -84,7 +84,11 @@ def refused_completion(job: Job, error: WorkflowError, stage_code: str):
     lang = current_lang()
     missing: dict[str, list[str]] = {}
     messages: list = []
+    # An item still without its photo is named once, for the photo: the tick comes after it.
+    photo_first = {r.params.get("item") for r in error.refusals if r.code == RefusalCode.PHOTO_MISSING}
     for refusal in error.refusals:
+        if refusal.code == RefusalCode.ITEM_MISSING and refusal.params.get("item") in photo_first:
+            continue
         text = refusal_texts([refusal], job.stages, lang)[0]
         item = refusal.params.get("item")
         if item:
