@@ -300,3 +300,32 @@ def test_a_tick_keeps_the_focus_and_is_announced(app, demo, live_server, phone):
     expect(page.locator("#item-before_photos")).not_to_have_class(re.compile("item-done"))
     expect(page.locator("#tick-before_photos")).to_be_focused()
     expect(page.get_by_test_id("live")).to_contain_text("需要照片")
+
+
+def test_a_photo_on_a_job_held_by_another_phone_offers_to_continue_here(
+    app, demo, live_server, phone, browser, tmp_path
+):
+    """Issue #14 item 13: a short message and a working take-over, and the photo is not lost."""
+    photo_path = tmp_path / "p.jpg"
+    Image.new("RGB", (1200, 900), (30, 90, 160)).save(photo_path, "JPEG")
+    _first_job_checked_in(phone, live_server)  # the first phone holds the job
+    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = other.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server, "worker1", PASSWORD)
+        page.goto(phone.url)
+        page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(photo_path))
+        upload = page.get_by_test_id("upload")
+        expect(upload).to_have_attribute("data-state", "refused")
+        expect(upload).to_contain_text("这个工单正在另一部手机上进行")
+        assert len(upload.inner_text()) < 120  # one sentence and two buttons, not the page's text
+        shot(page, "flow-photo-conflict")
+        upload.get_by_test_id("take-over").click()
+        page.wait_for_url(re.compile(r"/stages/pre_service$"))
+        waiting = page.get_by_test_id("upload")
+        expect(waiting).to_have_attribute("data-state", "failed")  # kept on this phone, ready to send
+        waiting.get_by_test_id("retry-upload").click()
+        expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
+    finally:
+        other.close()
