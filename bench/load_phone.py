@@ -110,13 +110,13 @@ class Phone:
         await self.post("photo", "/photos", (201,), data, files=files, headers={"X-Requested-With": "fetch"})
 
     async def do_stage(self, stage: dict, extra_photos: int) -> None:
-        """Tick every item (with its photos), extra photos, the stage's form, complete, next screen."""
+        """Tick every item (its photo first), extra photos, the stage's form, complete, next screen."""
         code, kind = stage["code"], stage["kind"]
         for item in stage["items"]:
+            if item["photo_required"]:  # an item that needs a photo is ticked only with it
+                await self.photo(code, item["code"])
             answer = {"answer": "safe" if kind == "safety" else "done"}
             await self.post("tick", f"/stages/{code}/items/{item['code']}", (200,), answer, headers=HX)
-            if item["photo_required"]:
-                await self.photo(code, item["code"])
         for _ in range(extra_photos):
             await self.photo(code, None)
         if kind == "pre_service":

@@ -65,6 +65,7 @@ def _new_template(service_type: ServiceType, version: int, entry: dict) -> Check
                     required=item["required"],
                     photo_required=item["photo_required"],
                     safety=item["safety"],
+                    allows_na=item.get("allows_na", False),
                 )
             )
         template.stages.append(t_stage)

@@ -46,6 +46,19 @@ ADMIN_ONLY_DETAIL = {
     "action": _l("Nothing was changed. If it needs doing, ask an administrator of your company."),
 }
 
+
+class AnotherWorkersJob(Forbidden):
+    """Refused because the job belongs to another worker (not because of the person's role)."""
+
+
+ANOTHER_WORKERS_JOB = (
+    _l("This is another worker's job"),
+    _l(
+        "This job is assigned to another worker, so it is not shown to you. Your own jobs are under "
+        "“My jobs today”. If it should be yours, ask your supervisor."
+    ),
+)
+
 CSRF_MESSAGE = (
     _l("This form has expired"),
     _l("For your safety, forms expire after a while. Please go back, reload the page and try again."),
@@ -80,6 +93,10 @@ def register_error_handlers(app: Flask) -> None:
     def admin_only(_error):
         detail = ADMIN_ONLY_DETAIL["page" if request.method in ("GET", "HEAD") else "action"]
         return _render(403, ADMIN_ONLY_TITLE, detail)
+
+    @app.errorhandler(AnotherWorkersJob)
+    def another_workers_job(_error):
+        return _render(403, *ANOTHER_WORKERS_JOB)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import support
 from flask import Flask, Response, current_app, has_request_context, make_response, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+)
 from wtforms.i18n import messages_path
 
 from hk import labels
@@ -102,6 +111,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)
     app.jinja_env.filters["money"] = lambda v: format_currency(v, "CNY") if v is not None else ""
     app.jinja_env.filters["qty"] = lambda v: format_decimal(v, "#,##0.##") if v is not None else ""
+    app.jinja_env.filters["qty_unit"] = quantity_with_unit
 
     @app.context_processor
     def _page_context():
@@ -113,3 +123,17 @@ def register(app: Flask) -> None:
             "company_phone": current_app.config.get("COMPANY_PHONE"),
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
+
+
+def quantity_with_unit(quantity, unit: str) -> str:
+    """A quote line's quantity with its unit in the plural form the number takes: "1 hour", "3 hours"."""
+    quantity = Decimal(str(quantity))  # the review's data keeps it as text
+    num = format_decimal(quantity, "#,##0.##")
+    n = int(quantity) if quantity == int(quantity) else 2  # 1.5 hours: a fraction takes the plural
+    forms = {
+        "hour": lambda: ngettext("%(qty)s hour", "%(qty)s hours", n, qty=num),
+        "m2": lambda: ngettext("%(qty)s m²", "%(qty)s m²", n, qty=num),
+        "item": lambda: ngettext("%(qty)s item", "%(qty)s items", n, qty=num),
+        "job": lambda: ngettext("%(qty)s job", "%(qty)s jobs", n, qty=num),
+    }
+    return forms[unit]() if unit in forms else f"{num} {unit}"

@@ -101,7 +101,8 @@ def test_identical_ticks_at_the_same_instant_make_one_change(app):
     worker = make_user("worker")
     job, client, token = _checked_in(app, worker)
     stage = job.stages[0]
-    items = stage["items"][:3]
+    items = [i for i in stage["items"] if not i["photo_required"]][:3]  # one with a photo waits for it
+    assert len(items) >= 2
     for item in items:
         url = f"/jobs/{job.id}/stages/{stage['code']}/items/{item['code']}"
         clients = [client] + [_twin(app, client) for _ in range(5)]
@@ -132,16 +133,20 @@ def test_different_writes_at_once_on_one_job_and_many_jobs_all_succeed(app):
         for n, item in enumerate(stage["items"][:4]):
             c = client if n == 0 else _twin(app, client)
             url = f"/jobs/{job.id}/stages/{stage['code']}/items/{item['code']}"
+            # an item that needs a photo is ticked only with it: it gets a note instead
+            data = {"action": "note", "note": "门口有鞋柜"} if item["photo_required"] else {"answer": "done"}
             calls.append(
-                lambda c=c, url=url, token=token: c.post(
-                    url, data={"csrf_token": token, "answer": "done"}, headers={"HX-Request": "true"}
+                lambda c=c, url=url, token=token, data=data: c.post(
+                    url, data={"csrf_token": token, **data}, headers={"HX-Request": "true"}
                 )
             )
     answers = _at_once(calls)
     assert [r.status_code for r in answers] == [200] * len(calls)
     db.session.expire_all()
     for job, _client, _token in phones:
-        assert db.session.scalar(select(func.count(ItemCheck.id)).where(ItemCheck.job_id == job.id)) == 4
+        written = min(4, len(job.stages[0]["items"]))
+        rows = db.session.scalar(select(func.count(ItemCheck.id)).where(ItemCheck.job_id == job.id))
+        assert rows == written
 
 
 def test_one_photo_sent_twice_at_once_is_kept_once(app):

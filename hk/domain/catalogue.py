@@ -162,15 +162,18 @@ def check_service_type(st: Any, path: str) -> dict:
             ip = f"{p}.items[{i_i}]"
             if not isinstance(item, dict):
                 _fail(stage, ip, "must be a mapping")
-            items.append(
-                {
-                    "code": _code(item, ip, item_codes),
-                    "label": _labels(item, "label", ip),
-                    "required": _flag(item, "required", ip, True),
-                    "photo_required": _flag(item, "photo_required", ip, False),
-                    "safety": _flag(item, "safety", ip, kind == StageKind.SAFETY),
-                }
-            )
+            checked = {
+                "code": _code(item, ip, item_codes),
+                "label": _labels(item, "label", ip),
+                "required": _flag(item, "required", ip, True),
+                "photo_required": _flag(item, "photo_required", ip, False),
+                "safety": _flag(item, "safety", ip, kind == StageKind.SAFETY),
+                # "Not applicable" (no ladder in this home) is offered only where the template says so.
+                "allows_na": _flag(item, "allows_na", ip, False),
+            }
+            if checked["allows_na"] and kind != StageKind.SAFETY:
+                _fail(item, f"{ip}.allows_na", "is allowed only on items of the safety stage")
+            items.append(checked)
         stages.append(
             {
                 "code": _code(stage, p, stage_codes),

@@ -53,6 +53,7 @@ class Answer(StrEnum):
     DONE = "done"
     SAFE = "safe"
     NOT_SAFE = "not_safe"
+    NOT_APPLICABLE = "not_applicable"  # a safety item that does not apply here, where the template allows it
 
 
 class PhotoKind(StrEnum):
@@ -220,10 +221,21 @@ def check_answer(facts: JobFacts, stage_code: str, item_code: str, answer: Answe
     if item is None:
         raise WorkflowError([Refusal("unknown_item")])
     if stage["kind"] == StageKind.SAFETY:
-        if answer not in (Answer.SAFE, Answer.NOT_SAFE, None):
+        if answer == Answer.NOT_APPLICABLE and not allows_na(item):
+            raise WorkflowError([Refusal("unknown_answer")])
+        if answer not in (Answer.SAFE, Answer.NOT_SAFE, Answer.NOT_APPLICABLE, None):
             raise WorkflowError([Refusal("safety_needs_answer")])
     elif answer not in (Answer.DONE, None):
         raise WorkflowError([Refusal("unknown_answer")])
+    # A photo-required item is ticked (or answered safe) only once its photo is there.
+    photos = facts.item_photos.get((stage_code, item_code), 0) if item["photo_required"] else 1
+    if answer in (Answer.DONE, Answer.SAFE) and photos < 1:
+        raise WorkflowError([Refusal("photo_missing", {"item": item_code})])
+
+
+def allows_na(item: dict) -> bool:
+    """Whether an item may be answered "not applicable" (a template flag; older snapshots lack it)."""
+    return bool(item.get("allows_na", False))
 
 
 def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
@@ -235,10 +247,12 @@ def missing_for_stage(facts: JobFacts, stage: dict) -> list[Refusal]:
         if stage["kind"] == StageKind.SAFETY:
             if answer == Answer.NOT_SAFE:
                 missing.append(Refusal("not_safe", {"item": item["code"]}))
-            elif item["required"] and answer != Answer.SAFE:
+            elif item["required"] and answer not in (Answer.SAFE, Answer.NOT_APPLICABLE):
                 missing.append(Refusal("item_missing", {"item": item["code"]}))
         elif item["required"] and answer != Answer.DONE:
             missing.append(Refusal("item_missing", {"item": item["code"]}))
+        if answer == Answer.NOT_APPLICABLE:
+            continue  # nothing to photograph where the item does not apply
         if item["photo_required"] and facts.item_photos.get((code, item["code"]), 0) < 1:
             missing.append(Refusal("photo_missing", {"item": item["code"]}))
     if stage["kind"] == StageKind.PRE_SERVICE and not facts.quote_confirmed:

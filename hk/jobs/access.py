@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden
 
 from hk.database import lock_for_write, wants_write
+from hk.errors import AnotherWorkersJob
 from hk.extensions import db
 from hk.models import Job, Role
 
@@ -14,7 +14,7 @@ WORKERS = (Role.WORKER,)
 EVERYONE = (Role.WORKER, Role.SUPERVISOR, Role.ADMIN)
 
 
-class NotYourJob(Forbidden):
+class NotYourJob(AnotherWorkersJob):
     """A worker opened a job assigned to someone else."""
 
 

@@ -27,6 +27,10 @@ def photo_rejection_text(error: PhotoRejected) -> str:
             mp=p.get("megapixels", ""),
             max=p.get("max_megapixels", ""),
         ),
-        "truncated": _("The photo arrived incomplete. Please try the upload again."),
+        # The same file would fail again: it is the file that is damaged, not the upload.
+        "truncated": _(
+            "This photo file is damaged (it is cut short) and cannot be used. "
+            "Please take the photo again or choose another one."
+        ),
     }
     return texts.get(error.code, _("The photo could not be read. Please try again."))

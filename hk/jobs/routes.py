@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,7 +22,7 @@ from hk.auth.access import roles_required
 from hk.domain.catalogue import StageKind
 from hk.domain.clock import local_today
 from hk.domain.qualification import qualification_problems
-from hk.domain.workflow import Answer, Status
+from hk.domain.workflow import Answer, Status, WorkflowError
 from hk.extensions import htmx
 from hk.jobs import bp, service
 from hk.jobs.access import EVERYONE, WORKERS, load_job
@@ -32,9 +33,10 @@ from hk.jobs.forms import (
     ItemForm,
     PreServiceForm,
 )
-from hk.jobs.responses import guarded, redirect_to, render_stage, to_current_screen
+from hk.jobs.messages import refusal_texts
+from hk.jobs.responses import guarded, redirect_to, refused_completion, render_stage, to_current_screen
 from hk.jobs.views import current_stage_code, item_context, item_photos, stage_context
-from hk.models import Job, Role
+from hk.models import Job, Role, utcnow
 from hk.views_helpers import current_lang
 
 DEVICE_COOKIE = "hk_device"
@@ -150,7 +152,15 @@ def answer_item(job_id: int, stage_code: str, item_code: str):
         call = partial(service.set_answer, job, current_user, g.device_id, stage_code, item_code, answer)
     # Read under the job's lock, before the commit: the answer then needs no second transaction.
     photos = item_photos(job, stage_code, item_code) if htmx else None
-    failed = guarded(job, stage_code, call)
+
+    def next_to_the_item(error: WorkflowError):
+        # The refusal is shown on the item that was tapped, where the eye is (htmx); else on the page.
+        messages = refusal_texts(error.refusals, job.stages, current_lang())
+        if htmx:
+            return _item_fragment(job, stage_code, item_code, errors=messages, status=409, photos=photos)
+        return render_stage(job, stage_code, errors=messages, status=409)
+
+    failed = guarded(job, stage_code, call, on_refusal=next_to_the_item)
     if failed:
         return failed
     if job.status == Status.BLOCKED:
@@ -168,7 +178,10 @@ def complete_stage(job_id: int, stage_code: str):
     """Complete a stage when its standard is met, and go on to the next step."""
     job = load_job(job_id)
     failed = guarded(
-        job, stage_code, lambda: service.complete_stage(job, current_user, g.device_id, stage_code)
+        job,
+        stage_code,
+        lambda: service.complete_stage(job, current_user, g.device_id, stage_code),
+        on_refusal=lambda error: refused_completion(job, error, stage_code),
     )
     if failed:
         return failed
@@ -199,8 +212,14 @@ def save_pre_service(job_id: int):
     if failed:
         return failed
     if htmx:
-        return render_template("jobs/_saved.html", message=_("Saved.")), 200
+        return _saved()
     return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#pre-service", code=303)
+
+
+def _saved():
+    """The quiet "saved" line of a form kept as it is filled in."""
+    message = _("Saved %(time)s", time=format_time(utcnow(), "HH:mm"))
+    return render_template("jobs/_saved.html", message=message)
 
 
 def _handover_code(job: Job) -> str:
@@ -226,7 +245,7 @@ def save_handover(job_id: int):
     if failed:
         return failed
     if htmx:
-        return render_template("jobs/_saved.html", message=_("Saved.")), 200
+        return _saved()
     return redirect(url_for("jobs.show_stage", job_id=job.id, stage_code=code) + "#handover", code=303)
 
 

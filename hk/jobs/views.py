@@ -34,6 +34,9 @@ class ItemView:
     answer: str | None
     note: str | None
     photos: list[Photo] = field(default_factory=list)
+    allows_na: bool = False
+    # Why a refused "step complete" named this item ("item_missing", "photo_missing", "not_safe").
+    missing: list[str] = field(default_factory=list)
 
 
 def steps(job: Job, facts: JobFacts, lang: str) -> list[Step]:
@@ -52,8 +55,10 @@ def steps(job: Job, facts: JobFacts, lang: str) -> list[Step]:
     return result
 
 
-def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo]) -> ItemView:
-    """One checklist item with its answer, note and photos."""
+def item_view(
+    job: Job, stage: dict, item: dict, lang: str, photos: list[Photo], missing: list[str] | None = None
+) -> ItemView:
+    """One checklist item with its answer, note and photos (and, after a refusal, what it lacks)."""
     check: ItemCheck | None = next(
         (c for c in job.checks if (c.stage_code, c.item_code) == (stage["code"], item["code"])), None
     )
@@ -67,6 +72,8 @@ def item_view(job: Job, stage: dict, item: dict, lang: str, photos: list[Photo])
         answer=str(check.answer) if check and check.answer else None,
         note=check.note if check else None,
         photos=[p for p in photos if p.item_code == item["code"]],
+        allows_na=workflow.allows_na(item),
+        missing=missing or [],
     )
 
 
@@ -105,24 +112,52 @@ def item_context(
     }
 
 
-def stage_context(job: Job, stage_code: str, lang: str) -> dict:
-    """Everything the stage screen needs."""
+def stage_context(job: Job, stage_code: str, lang: str, missing: dict[str, list[str]] | None = None) -> dict:
+    """Everything the stage screen needs; `missing` marks the items a refused completion named."""
     facts = facts_for(job)
     stage = facts.stage(stage_code)
     photos = photos_of(job, stage_code)
+    missing = missing or {}
+    all_steps = steps(job, facts, lang)
+    position = next(i for i, s in enumerate(all_steps) if s.code == stage_code)
     return {
         "job": job,
         "stage": stage,
         "stage_name": pick(stage["name"]["zh_CN"], stage["name"]["en"], lang),
-        "steps": steps(job, facts, lang),
+        "steps": all_steps,
+        "progress": progress(all_steps, position),
         "is_open": workflow.stage_is_open(facts, stage_code),
         "is_done": stage_code in facts.completed_stages,
-        "items": [item_view(job, stage, item, lang, photos) for item in stage["items"]],
+        "items": [
+            item_view(job, stage, item, lang, photos, missing.get(item["code"])) for item in stage["items"]
+        ],
         "stage_photos": [p for p in photos if p.item_code is None],
         "quote_total": job.quote_total,
         "tools": [pick(t["zh_CN"], t["en"], lang) for t in job.template_snapshot.get("tools", [])],
         "materials": [pick(m["zh_CN"], m["en"], lang) for m in job.template_snapshot.get("materials", [])],
     }
+
+
+@dataclass
+class Progress:
+    """Where the worker is among the job's steps: "Step 3 of 8", how many are done, what comes next."""
+
+    number: int  # the shown step, counted from 1
+    total: int
+    done: int
+    current: Step | None  # the step open for work now, if any
+    following: Step | None  # the step after the shown one
+
+
+def progress(all_steps: list[Step], position: int) -> Progress:
+    """The progress strip's figures for the step at `position`."""
+    return Progress(
+        number=position + 1,
+        total=len(all_steps),
+        done=sum(s.state == "done" for s in all_steps),
+        current=next((s for s in all_steps if s.state == "open"), None),
+        following=all_steps[position + 1] if position + 1 < len(all_steps) else None,
+    )
 
 
 def current_stage_code(job: Job) -> str | None:

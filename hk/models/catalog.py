@@ -136,6 +136,8 @@ class TemplateItem(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     photo_required: Mapped[bool] = mapped_column(default=False)
     safety: Mapped[bool] = mapped_column(default=False)
+    # A safety item that may be answered "not applicable" (no ladder in this home).
+    allows_na: Mapped[bool] = mapped_column(default=False)
 
     stage: Mapped[TemplateStage] = relationship(back_populates="items")
 
@@ -149,6 +151,7 @@ class TemplateItem(db.Model):
             "required": self.required,
             "photo_required": self.photo_required,
             "safety": self.safety,
+            "allows_na": self.allows_na,
         }
 
 

@@ -39,6 +39,7 @@ class ItemForm(SubForm):
     required = BooleanField(_l("required"))
     photo = BooleanField(_l("photo required"))
     safety = BooleanField(_l("Safety"))
+    allows_na = BooleanField(_l("may be N/A"))
     delete = BooleanField(_l("delete"))
 
 
@@ -112,6 +113,7 @@ def _item(row: dict, stage_kind: str, codes: set) -> dict | None:
         "required": bool(row.get("required")),
         "photo_required": bool(row.get("photo")),
         "safety": bool(row.get("safety")) or stage_kind == StageKind.SAFETY,
+        "allows_na": bool(row.get("allows_na")) and stage_kind == StageKind.SAFETY,
     }
 
 
@@ -158,6 +160,7 @@ def form_data(entry: dict) -> dict:
                 "required": item["required"],
                 "photo": item["photo_required"],
                 "safety": item["safety"],
+                "allows_na": item.get("allows_na", False),
             }
             for j, item in enumerate(stage["items"])
         ]

@@ -32,6 +32,103 @@
   document.addEventListener("htmx:timeout", function () { notice(t("offline")); });
   document.addEventListener("htmx:responseError", function () { notice(t("servererror")); });
 
+  // --- job screens: focus, announcements, answers kept as they are given (ux-flow) --------------------
+
+  // A polite live region says what a swap changed ("Ticked: …", "Safe: …", a refusal).
+  function announce(text) {
+    var live = document.getElementById("hk-live");
+    if (!live || !text) { return; }
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  // A message box that must be seen (a refused "step complete") takes the focus and is scrolled to.
+  function focusShown(root) {
+    var box = root.querySelector ? root.querySelector("[data-focus-on-show]") : null;
+    if (!box && root.matches && root.matches("[data-focus-on-show]")) { box = root; }
+    if (!box) { return false; }
+    box.focus({ preventScroll: true });
+    box.scrollIntoView({ block: "start", behavior: "smooth" });
+    return true;
+  }
+
+  // htmx swaps a tapped item for its new state: the focus goes back to the control with the same id
+  // (it would otherwise drop to <body>), and the item's data-announce is read out.
+  var focusedId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    focusedId = active && active.id && target && target.contains(active) ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var root = target && target.isConnected ? target : document.getElementById(target && target.id) || document;
+    if (focusShown(root)) { focusedId = null; return; }
+    var item = root.closest && root.closest("[data-announce]");
+    if (!item && target && target.id) {
+      item = document.querySelector("#" + CSS.escape(target.id) + "[data-announce]");
+    }
+    if (focusedId) {
+      var again = document.getElementById(focusedId);
+      if (again) { again.focus({ preventScroll: true }); }
+      focusedId = null;
+    }
+    if (item) { announce(item.getAttribute("data-announce")); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { focusShown(document); });
+
+  // Forms kept as they are filled in (data-autosave): htmx sends the box on change and the texts a
+  // moment after typing stops; the status line says "Saving…", then "Saved". What is typed is also kept
+  // in localStorage until the server has it, so leaving or reloading the page loses nothing: the draft
+  // comes back on the next visit and is sent.
+  function draftKey(form, field) { return "hk-draft:" + form.getAttribute("action") + ":" + field.name; }
+  function drafts(form) { return form.querySelectorAll("[data-draft]"); }
+  function store(fn) { try { return fn(window.localStorage); } catch (e) { return null; } }
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var form = field.form;
+    if (!form || !form.hasAttribute("data-autosave") || !field.hasAttribute("data-draft")) { return; }
+    store(function (s) { s.setItem(draftKey(form, field), field.value); });
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-autosave")) { return; }
+    var status = form.querySelector("[data-autosave-status]");
+    if (status) { status.textContent = t("saving"); }
+    form._sent = Array.prototype.map.call(drafts(form), function (f) { return [f, f.value]; });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-autosave") || !event.detail.successful) { return; }
+    (form._sent || []).forEach(function (pair) {
+      // Forget the draft only when the server has exactly what is in the box now.
+      if (pair[0].value === pair[1]) { store(function (s) { s.removeItem(draftKey(form, pair[0])); }); }
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+      var restored = false;
+      Array.prototype.forEach.call(drafts(form), function (field) {
+        var draft = store(function (s) { return s.getItem(draftKey(form, field)); });
+        if (draft === null || draft === undefined) { return; }
+        if (draft !== field.value && !form.hasAttribute("inert")) { field.value = draft; restored = true; }
+        else { store(function (s) { s.removeItem(draftKey(form, field)); }); }
+      });
+      if (restored && window.htmx) { window.htmx.trigger(form, "change"); }
+    });
+  });
+  // Leaving the page while a text waits for its moment: send it now, as a plain form post.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "hidden" || !navigator.sendBeacon) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+      var waiting = Array.prototype.some.call(drafts(form), function (field) {
+        return store(function (s) { return s.getItem(draftKey(form, field)); }) !== null;
+      });
+      if (waiting && !form.hasAttribute("inert")) { navigator.sendBeacon(form.getAttribute("action"), new FormData(form)); }
+    });
+  });
+
   // Check-in: the location only when the person ticks the box, and only for this check-in.
   document.addEventListener("change", function (event) {
     var box = event.target;

@@ -131,6 +131,7 @@
     xhr.addEventListener("load", function () {
       if (xhr.status === 201 || xhr.status === 200) { self.done(xhr.responseText); }
       else if (xhr.status >= 500) { self.failed(); }
+      else if (xhr.status === 409) { self.conflict(xhr.responseText); }
       else { self.refused(xhr.responseText); }
     });
     xhr.addEventListener("error", function () { self.failed(); });
@@ -173,6 +174,23 @@
     store.remove(self.record.key);
     self.state("refused", (text || t("failed")).trim());
     self.button(t("dismiss"), function () { self.row.remove(); }, "dismiss-upload");
+  };
+
+  // The job is open on another phone (or changed meanwhile): say so in one sentence, keep the photo here,
+  // and offer the server's own button (take over, or reload). After taking over, the page comes back
+  // and the photo waits with its Retry button.
+  Upload.prototype.conflict = function (html) {
+    var self = this;
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var box = doc.querySelector("[data-photo-conflict]");
+    if (!box) { self.refused(html); return; }
+    var message = box.querySelector("[data-message]");
+    self.state("refused", message ? message.textContent.trim() : t("failed"));
+    Array.prototype.forEach.call(box.querySelectorAll("form, a"), function (node) {
+      if (node.parentNode !== box) { return; }
+      self.actions.appendChild(document.importNode(node, true)); // markup only: nothing in it runs
+    });
+    self.button(t("dismiss"), function () { store.remove(self.record.key); self.row.remove(); }, "dismiss-upload");
   };
 
   function fieldsOf(form) {

@@ -101,3 +101,12 @@ def test_the_error_names_the_line():
         load_text(BASE % ("1", ITEM.replace("en: Wipe", "en: ''")))
     # the item's label mapping starts on line 17 of the text
     assert str(excinfo.value).startswith("line 17, ")
+
+
+def test_not_applicable_is_allowed_only_on_safety_items():
+    na_item = ITEM + "            allows_na: true\n"
+    with pytest.raises(CatalogueError, match="allows_na: is allowed only on items of the safety stage"):
+        load_text(BASE % ("1", na_item))
+    safety = (BASE % ("1", na_item)).replace("kind: cleaning", "kind: safety")
+    assert load_text(safety)["service_types"][0]["stages"][0]["items"][0]["allows_na"] is True
+    assert load_text(BASE % ("1", ITEM))["service_types"][0]["stages"][0]["items"][0]["allows_na"] is False

@@ -229,3 +229,33 @@ def test_a_job_is_assigned_only_before_it_starts(status):
         with pytest.raises(WorkflowError) as refused:
             check_assign(status)
         assert refused.value.refusals[0].code == "already_started"
+
+
+def test_not_applicable_counts_as_answered_only_where_the_item_allows_it():
+    na_stages = [
+        {
+            "code": "safe",
+            "kind": "safety",
+            "items": [{**item("s1", safety=True), "allows_na": True}, item("s2", safety=True)],
+        },
+    ]
+    f = JobFacts(status=Status.SAFETY, stages=na_stages)
+    check_answer(f, "safe", "s1", Answer.NOT_APPLICABLE)
+    with pytest.raises(WorkflowError) as refused:
+        check_answer(f, "safe", "s2", Answer.NOT_APPLICABLE)
+    assert refused.value.refusals == [Refusal("unknown_answer")]
+    answered = JobFacts(
+        status=Status.SAFETY,
+        stages=na_stages,
+        answers={("safe", "s1"): Answer.NOT_APPLICABLE, ("safe", "s2"): Answer.SAFE},
+    )
+    assert decide(answered, Action.COMPLETE_STAGE, "safe") == Status.CLEANING
+
+
+def test_a_photo_required_item_is_ticked_only_once_its_photo_is_there():
+    f = facts(Status.CHECKED_IN)
+    with pytest.raises(WorkflowError) as refused:
+        check_answer(f, "pre", "p2", Answer.DONE)
+    assert refused.value.refusals == [Refusal("photo_missing", {"item": "p2"})]
+    check_answer(f, "pre", "p2", None)  # undoing is always possible
+    check_answer(facts(Status.CHECKED_IN, item_photos={("pre", "p2"): 1}), "pre", "p2", Answer.DONE)

@@ -89,6 +89,11 @@ def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tm
         page.wait_for_url(re.compile(rf"/stages/{stage['code']}$"))
         for item in stage["items"]:
             row = page.locator(f"#item-{item['code']}")
+            if item["photo_required"]:  # the photo first: the item is ticked once its photo is there
+                strip = page.locator(f"#photos-{item['code']} [data-testid=photo]")
+                before = strip.count()
+                row.get_by_test_id("photo-input").set_input_files(str(photo_path))
+                expect(strip).to_have_count(before + 1, timeout=20_000)
             if stage["kind"] == "safety":
                 row.get_by_test_id("answer-safe").click()
                 expect(page.locator(f"#item-{item['code']} [data-testid=answer-safe]")).to_have_class(
@@ -97,19 +102,12 @@ def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tm
             else:
                 row.get_by_test_id("tick").click()
                 expect(page.locator(f"#item-{item['code']}")).to_have_class(re.compile("item-done"))
-            if item["photo_required"]:
-                strip = page.locator(f"#photos-{item['code']} [data-testid=photo]")
-                before = strip.count()
-                page.locator(f"#item-{item['code']}").get_by_test_id("photo-input").set_input_files(
-                    str(photo_path)
-                )
-                expect(strip).to_have_count(before + 1, timeout=20_000)
         if stage["kind"] == "pre_service":
             expect(page.get_by_test_id("quote-total")).to_contain_text("¥")
             page.get_by_label("客户指出的贵重物品和易碎物品").fill("主卧梳妆台上的玉镯，勿动")
-            page.get_by_test_id("confirm-quote").check()
-            page.get_by_test_id("save-pre-service").click()
-            expect(page.get_by_test_id("saved")).to_be_visible()
+            page.get_by_test_id("confirm-quote").check()  # kept as given: there is no Save to press
+            expect(page.get_by_test_id("save-pre-service")).to_be_hidden()
+            expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
         if stage["kind"] == "post_service":
             page.get_by_test_id("handover-description").fill("入户门钥匙")
             page.get_by_label("数量").fill("2")
@@ -117,7 +115,6 @@ def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tm
             expect(page.get_by_test_id("handover-items")).to_contain_text("入户门钥匙 × 2")
             page.get_by_test_id("tools-removed").check()
             page.get_by_label("给客户的备注").fill("厨房油污较重，建议三个月后深度保洁")
-            page.get_by_test_id("save-handover").click()
             expect(page.locator("#handover-saved [data-testid=saved]")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         shot(page, f"job-{n}-{stage['code']}")
@@ -224,3 +221,121 @@ def test_a_file_that_is_not_a_photo_is_refused_in_the_page(app, demo, live_serve
     upload.get_by_test_id("dismiss-upload").click()
     expect(page.get_by_test_id("upload")).to_have_count(0)
     expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(0)
+
+
+def _pre_service_job(app):
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
+        return job.id
+
+
+def test_pre_service_answers_are_kept_as_given_and_survive_a_reload(app, demo, live_server, phone):
+    """Issue #14 item 1: no separate Save to forget; what is typed is there after a reload."""
+    page = phone
+    _first_job_checked_in(page, live_server)
+    job_id = _pre_service_job(app)
+    # The duplicate checklist items are gone: each fact is asked once, in its own box.
+    expect(page.locator("#item-confirm_quote")).to_have_count(0)
+    expect(page.locator("#item-valuables_fragile")).to_have_count(0)
+    expect(page.get_by_test_id("save-pre-service")).to_be_hidden()
+    page.get_by_test_id("confirm-quote").check()
+    expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
+    valuables = page.get_by_label("客户指出的贵重物品和易碎物品")
+    valuables.fill("书房的古董花瓶")
+    expect(page.locator("#pre-service-saved")).to_contain_text("已保存")
+    shot(page, "flow-pre-service-saved")
+    # Typed and the page left at once, before the pause that sends it: nothing is lost.
+    page.get_by_label("特殊要求").fill("不要用含氯清洁剂")
+    page.locator("#item-confirm_time summary").click()
+    page.locator("#note-confirm_time").fill("客户希望11点前结束")
+    page.reload()
+    expect(page.locator("#note-confirm_time")).to_have_value("客户希望11点前结束")
+    expect(page.get_by_label("特殊要求")).to_have_value("不要用含氯清洁剂")
+    expect(valuables).to_have_value("书房的古董花瓶")
+    expect(page.get_by_test_id("confirm-quote")).to_be_checked()
+
+    def stored():
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            note = next((c.note for c in job.checks if c.item_code == "confirm_time"), None)
+            return job.quote_confirmed_at is not None, job.valuables_notes, job.special_requests, note
+
+    wanted = (True, "书房的古董花瓶", "不要用含氯清洁剂", "客户希望11点前结束")
+    for _ in range(100):  # the page left sent what was typed (beacon), or the next visit sends its draft
+        if stored() == wanted:
+            break
+        page.wait_for_timeout(100)
+    assert stored() == wanted
+
+
+def test_a_refused_step_marks_its_missing_items_and_takes_the_focus(app, demo, live_server, phone):
+    """Issue #14 item 2: each missing item listed with a link, marked in the list, the message focused."""
+    page = phone
+    _first_job_checked_in(page, live_server)
+    page.locator("#item-confirm_scope").get_by_test_id("tick").click()
+    expect(page.locator("#item-confirm_scope")).to_have_class(re.compile("item-done"))
+    page.get_by_test_id("complete-stage").click()
+    refusals = page.get_by_test_id("refusals")
+    expect(refusals).to_be_visible()
+    expect(refusals).to_be_focused()
+    expect(refusals).to_contain_text("确认分项报价")
+    expect(page.locator("#confirm-quote-field")).to_have_class(re.compile("field-missing"))
+    expect(page.locator("#item-confirm_time")).to_have_class(re.compile("item-missing"))
+    expect(page.locator("#item-confirm_time [data-testid=item-missing]")).to_contain_text("必填")
+    expect(page.locator("#item-before_photos [data-testid=item-missing]")).to_contain_text("需拍照")
+    expect(page.locator("#item-confirm_scope")).not_to_have_class(re.compile("item-missing"))
+    links = refusals.get_by_test_id("missing-link")
+    expect(links.first).to_have_attribute("href", re.compile("^#(item-|confirm-quote-field)"))
+    shot(page, "flow-refused-step")
+    # The box being ticked now is enough: no Save to press first.
+    page.get_by_test_id("confirm-quote").check()
+    expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
+    page.get_by_test_id("complete-stage").click()
+    expect(page.get_by_test_id("refusals")).not_to_contain_text("确认分项报价")
+
+
+def test_a_tick_keeps_the_focus_and_is_announced(app, demo, live_server, phone):
+    """Issue #14 item 8: after a tick the focus stays on it and the live region says what changed."""
+    page = phone
+    _first_job_checked_in(page, live_server)
+    tick = page.locator("#tick-confirm_scope")
+    tick.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#item-confirm_scope")).to_have_class(re.compile("item-done"))
+    expect(page.locator("#tick-confirm_scope")).to_be_focused()
+    expect(page.get_by_test_id("live")).to_contain_text("已勾选")
+    # A photo-required item is not ticked without its photo: the reason is next to it (item 7).
+    page.locator("#tick-before_photos").click()
+    expect(page.locator("#item-before_photos [data-testid=item-error]")).to_contain_text("需要照片")
+    expect(page.locator("#item-before_photos")).not_to_have_class(re.compile("item-done"))
+    expect(page.locator("#tick-before_photos")).to_be_focused()
+    expect(page.get_by_test_id("live")).to_contain_text("需要照片")
+
+
+def test_a_photo_on_a_job_held_by_another_phone_offers_to_continue_here(
+    app, demo, live_server, phone, browser, tmp_path
+):
+    """Issue #14 item 13: a short message and a working take-over, and the photo is not lost."""
+    photo_path = tmp_path / "p.jpg"
+    Image.new("RGB", (1200, 900), (30, 90, 160)).save(photo_path, "JPEG")
+    _first_job_checked_in(phone, live_server)  # the first phone holds the job
+    other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = other.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        log_in(page, live_server, "worker1", PASSWORD)
+        page.goto(phone.url)
+        page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(photo_path))
+        upload = page.get_by_test_id("upload")
+        expect(upload).to_have_attribute("data-state", "refused")
+        expect(upload).to_contain_text("这个工单正在另一部手机上进行")
+        assert len(upload.inner_text()) < 120  # one sentence and two buttons, not the page's text
+        shot(page, "flow-photo-conflict")
+        upload.get_by_test_id("take-over").click()
+        page.wait_for_url(re.compile(r"/stages/pre_service$"))
+        waiting = page.get_by_test_id("upload")
+        expect(waiting).to_have_attribute("data-state", "failed")  # kept on this phone, ready to send
+        waiting.get_by_test_id("retry-upload").click()
+        expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
+    finally:
+        other.close()

@@ -89,12 +89,13 @@ class Phone:
         return self.post(f"/stages/{stage}/complete", htmx=htmx)
 
     def do_stage(self, stage: dict, safe: bool = True):
-        """Answer every item of a stage and give every required photo, then complete it."""
+        """Give every required photo and answer every item of a stage (the photo first: an item that
+        needs one is ticked only with it), then complete it."""
         for item in stage["items"]:
             answer = ("safe" if safe else "not_safe") if stage["kind"] == "safety" else "done"
-            assert self.answer(stage["code"], item["code"], answer).status_code == 200
             if item["photo_required"]:
                 assert self.photo(stage["code"], item["code"]).status_code == 201
+            assert self.answer(stage["code"], item["code"], answer).status_code == 200
         if stage["kind"] == "pre_service":
             self.post("/pre-service", {"valuables": "玉镯在卧室梳妆台", "requests": "", "confirm_quote": "y"})
         if stage["kind"] == "post_service":

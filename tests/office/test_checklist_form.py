@@ -35,7 +35,8 @@ def fields_of(entry: dict) -> dict:
                     p + "label_en": item["label"]["en"],
                 }
             )
-            for flag, key in (("required", "required"), ("photo", "photo_required"), ("safety", "safety")):
+            flags = (("required", "required"), ("photo", "photo_required"), ("safety", "safety"))
+            for flag, key in (*flags, ("allows_na", "allows_na")):
                 if item[key]:
                     form[p + flag] = "1"
     return form
