@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from babel import support
 from flask import Flask, Response, current_app, has_request_context, make_response, request
@@ -19,6 +21,22 @@ from hk.models import RecordStatus, ServiceRecord
 from hk.pagination import page_url
 from hk.records.render import record_number
 from hk.storage import get_storage
+
+# Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/\t/evil" and
+# "/\\evil" lead to another site: a target with any control character, space or backslash is refused.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A path on this site to go back to after login or a language change; anything else, `default`."""
+    if not target or len(target) > 2000 or _UNSAFE.search(target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def current_lang() -> str:

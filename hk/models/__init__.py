@@ -47,6 +47,7 @@ from hk.models.records import (
     RenderStatus,
     ReviewStatus,
     ServiceRecord,
+    SignatureKind,
     SignOff,
     SignOffKind,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "ServiceType",
     "SignOff",
     "SignOffKind",
+    "SignatureKind",
     "StageCompletion",
     "StageKind",
     "TemplateItem",

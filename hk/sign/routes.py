@@ -23,6 +23,7 @@ from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
 from hk.records.review import photo_pairs, review_data, review_digest
 from hk.sign import bp, service
+from hk.sign.customer_mode import set_language
 from hk.sign.forms import RefuseForm, SignForm
 from hk.sign.service import consent_sentence
 from hk.storage import get_storage
@@ -157,6 +158,7 @@ def sign_job(job_id: int):
         shown_hash=current,
         witnessed_by_id=current_user.id,
     )
+    set_language(current_user, lang)  # the thanks page speaks the language signed in
     return _finish(job, signoff)
 
 
@@ -182,6 +184,7 @@ def refuse_job(job_id: int):
             shown_hash=review_digest(review_data(job)),
             witnessed_by_id=current_user.id,
         )
+    set_language(current_user, lang)
     return _finish(job, signoff)
 
 

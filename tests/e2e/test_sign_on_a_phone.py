@@ -55,7 +55,7 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
     page.goto(f"{live_server}/jobs/{job_id}")
     page.get_by_test_id("to-review").click()
     if lang == "en":
-        page.get_by_role("link", name="English").click()
+        page.get_by_test_id("switch-en").click()
         expect(page.get_by_role("heading", name="Please review and sign")).to_be_visible()
     else:
         expect(page.get_by_role("heading", name="请核对并签字")).to_be_visible()
