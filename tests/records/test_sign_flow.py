@@ -98,7 +98,7 @@ def test_signing_makes_a_signed_chained_record(app, client, login, tmp_path):
 @pytest.mark.parametrize(
     ("signature", "message"),
     [
-        ("", "请在上面的框内用手指签名"),
+        ("", "请在下方的框内用手指签名"),
         (signature_png(points=((50, 50), (51, 51))), "签名太小"),
         ("data:image/png;base64,not-base64!!", "无法识别签名"),
     ],
