@@ -65,10 +65,10 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
     page.get_by_test_id("signer-name").fill("Zhou Li" if lang == "en" else "周丽")
     page.get_by_test_id("consent").check()
     page.get_by_test_id("sign").click()
-    expect(page.get_by_test_id("refusals")).to_be_visible()
+    expect(page.get_by_test_id("signature-error")).to_be_visible()
+    expect(page.get_by_test_id("signature-error")).to_be_focused()
     expect(page.get_by_test_id("signer-name")).to_have_value("Zhou Li" if lang == "en" else "周丽")
 
-    page.get_by_test_id("consent").check()
     _draw(page)
     shot(page, f"sign-2-drawn-{lang}")
     page.get_by_test_id("sign").click()
