@@ -69,8 +69,13 @@ def set_customer_language():
     if form.validate_on_submit():
         set_language(current_user, form.lang.data)
         db.session.commit()
-    review = url_for("sign.review_job", job_id=current_user.customer_job_id)
-    return redirect(safe_next(form.next.data, review), code=303)
+    job_id = current_user.customer_job_id
+    review = url_for("sign.review_job", job_id=job_id)
+    # back to the page the switch was on, when it is one to go back to (a refused form's page was the
+    # answer to a POST: its address is the form's, so the review again)
+    back = safe_next(form.next.data, review)
+    pages = (review, url_for("sign.show_signed", job_id=job_id))
+    return redirect(back if back.split("?", 1)[0] in pages else review, code=303)
 
 
 def _worker_lang() -> str:

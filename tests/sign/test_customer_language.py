@@ -122,3 +122,13 @@ def test_a_bad_language_or_a_way_out_changes_nothing(client, login):
     )
     assert bad.status_code == 303 and bad.headers["Location"].endswith(f"/jobs/{phone.job_id}/review")
     assert "请核对并签字" in client.get(f"/jobs/{phone.job_id}/review").get_data(as_text=True)
+
+
+def test_the_switch_on_a_refused_forms_page_leads_back_to_the_review(client, login):
+    _worker, phone = _handed_over(client, login)
+    refused = phone.post("/sign", {"signer_name": "", "lang": "zh_CN"})
+    assert refused.status_code == 422  # its address is the form's: /jobs/<id>/sign
+    chose = _choose(client, phone.job_id, "en", next_path=f"/jobs/{phone.job_id}/sign")
+    assert chose.headers["Location"].endswith(f"/jobs/{phone.job_id}/review")
+    thanks = _choose(client, phone.job_id, "en", next_path=f"/jobs/{phone.job_id}/signed")
+    assert thanks.headers["Location"].endswith(f"/jobs/{phone.job_id}/signed")
