@@ -41,13 +41,17 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def select_locale() -> Locale:
-    """The person's language: their saved choice, this browser's choice, the page's own language (the
-    customer's link: the language their record was signed in), then the browser header.
+    """The person's language: while the customer holds the worker's phone (customer mode), the
+    language the customer chose there; else their saved choice, this browser's choice, the page's own
+    language (the customer's link: the language their record was signed in), then the browser header.
 
     Babel reads "zh_CN" as zh_Hans_CN, so its catalogue lives in translations/zh_Hans_CN.
     """
-    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return _LOCALES[current_user.locale]
+    if current_user and current_user.is_authenticated:
+        if current_user.customer_job_id and current_user.customer_lang in LANGUAGES:
+            return _LOCALES[current_user.customer_lang]
+        if current_user.locale in LANGUAGES:
+            return _LOCALES[current_user.locale]
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return _LOCALES[chosen]

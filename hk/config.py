@@ -34,6 +34,17 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     COMPANY_NAME = _env("COMPANY_NAME", "")
     COMPANY_PHONE = _env("COMPANY_PHONE", "400-000-0000")
+    # Printed on page 1 of every record, for a customer with a question or a dispute.
+    COMPANY_ADDRESS = _env("COMPANY_ADDRESS", "")
+    # Whether a worker sees (and may call) the customer's number on their own open jobs; otherwise the
+    # job's call button rings the office (COMPANY_PHONE), which keeps customers' numbers private.
+    WORKERS_SEE_CUSTOMER_PHONE = (_env("WORKERS_SEE_CUSTOMER_PHONE") or "0").lower() in ("1", "true", "yes")
+    # The map search a job's address opens, {address} replaced by the address, URL-encoded. Amap's
+    # URI API works in any phone browser: on Android and iOS it opens the Amap app when it is installed
+    # (callnative=1), else its web map; Google's maps do not open in mainland China.
+    MAP_SEARCH_URL = _env(
+        "MAP_SEARCH_URL", "https://uri.amap.com/search?keyword={address}&src=hk&callnative=1"
+    )
     TIMEZONE = _env("TIMEZONE", "Asia/Shanghai")
     # Where customers and the QR code on each record reach hk, e.g. https://hk.example.com
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -114,6 +125,10 @@ class TestConfig(Config):
     SECRET_KEY = secrets.token_urlsafe(32)
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL") or "sqlite://"
     COMPANY_NAME = "测试家政"
+    COMPANY_PHONE = "400-000-0000"
+    COMPANY_ADDRESS = "上海市徐汇区测试路1号"
+    WORKERS_SEE_CUSTOMER_PHONE = False
+    MAP_SEARCH_URL = "https://uri.amap.com/search?keyword={address}&src=hk&callnative=1"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 (fast hashing in tests only)
     QUEUE = "immediate"  # tasks run inside the request that enqueues them; tests of the queue choose "memory"
     # The limiter runs in every test, with figures no other test reaches; tests/test_ratelimit.py

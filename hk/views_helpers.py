@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from urllib.parse import quote, urlsplit
 
 from babel import support
 from flask import Flask, Response, current_app, has_request_context, make_response, request
@@ -28,6 +31,57 @@ from hk.models import RecordStatus, ServiceRecord
 from hk.pagination import page_url
 from hk.records.render import record_number
 from hk.storage import get_storage
+
+# Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/\t/evil" and
+# "/\\evil" lead to another site: a target with any control character, space or backslash is refused.
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A path on this site to go back to after login or a language change; anything else, `default`."""
+    if not target or len(target) > 2000 or _UNSAFE.search(target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+@dataclass(frozen=True)
+class CallTarget:
+    """Whom a worker's call button on a job rings: the customer, or the office."""
+
+    number: str
+    customer: bool
+
+
+CLOSED_JOB_STATES = frozenset({"completed", "cancelled"})
+
+
+def call_for(job) -> CallTarget | None:
+    """The number a worker's job card and job screen call: the customer's while the job is open and
+    the company lets workers see customers' numbers (HK_WORKERS_SEE_CUSTOMER_PHONE), else the office's.
+
+    Only ever rendered on the worker's own jobs (the job list and load_job check whose job it is).
+    """
+    config = current_app.config
+    phone = job.customer.phone if job.customer else None
+    if config.get("WORKERS_SEE_CUSTOMER_PHONE") and phone and str(job.status) not in CLOSED_JOB_STATES:
+        return CallTarget(phone, True)
+    office = config.get("COMPANY_PHONE")
+    return CallTarget(office, False) if office else None
+
+
+def map_url(address: str) -> str:
+    """The map search for an address (HK_MAP_SEARCH_URL), which opens the phone's map app."""
+    return current_app.config["MAP_SEARCH_URL"].replace("{address}", quote(address or "", safe=""))
+
+
+def tel_href(number: str) -> str:
+    """A tel: link's target: the digits and a leading +, nothing a dialler would choke on."""
+    return "tel:" + re.sub(r"[^0-9+]", "", number or "")
 
 
 def current_lang() -> str:
@@ -106,6 +160,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["StageKind"] = StageKind
     app.jinja_env.globals["RecordStatus"] = RecordStatus
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["call_for"] = call_for
+    app.jinja_env.globals["map_url"] = map_url
+    app.jinja_env.filters["tel"] = tel_href
     # Called by base.html on supervisors' pages only: the banner of unacknowledged severe incidents.
     app.jinja_env.globals["severe_alerts"] = open_alerts
     app.jinja_env.globals["new_client_key"] = lambda: secrets.token_urlsafe(12)

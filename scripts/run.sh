@@ -7,6 +7,8 @@ scripts/setup.sh
 port=${HK_PORT:-5000}
 export HK_PUBLIC_URL=${HK_PUBLIC_URL:-http://127.0.0.1:$port}
 export HK_COMPANY_NAME=${HK_COMPANY_NAME:-安心家政（演示）}
+export HK_COMPANY_PHONE=${HK_COMPANY_PHONE:-400-820-0000}
+export HK_COMPANY_ADDRESS=${HK_COMPANY_ADDRESS:-上海市静安区演示路100号（演示）}
 instance=${HK_INSTANCE_PATH:-instance}
 mkdir -p "$instance"
 flask=(.venv/bin/flask --app app)

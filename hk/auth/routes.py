@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -28,24 +25,7 @@ from hk.auth.service import (
 from hk.database import reads_first
 from hk.domain.passwords import MIN_LENGTH
 from hk.extensions import db
-from hk.views_helpers import client_address
-
-# Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/\t/evil" and
-# "/\\evil" lead to another site: a target with any control character, space or backslash is refused.
-_UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """A path on this site to go back to after login or a language change; anything else gives `default`."""
-    if not target or len(target) > 2000 or _UNSAFE.search(target):
-        return default
-    if not target.startswith("/") or target.startswith("//"):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
-
+from hk.views_helpers import client_address, safe_next
 
 USUAL_DAYS = 180
 

@@ -192,17 +192,18 @@ def user_for(cookie_id: str) -> User | None:
     except ValueError:
         return None
     row = db.session.execute(
-        select(User, LoginSession.customer_job_id)
+        select(User, LoginSession.customer_job_id, LoginSession.customer_lang)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == uid, LoginSession.token == token, LoginSession.ended_at.is_(None))
     ).first()
     if row is None:
         return None
-    user, customer_job_id = row
+    user, customer_job_id, customer_lang = row
     if user.session_version != version or not user.is_enabled:
         return None
     user.login_token = token
     user.customer_job_id = customer_job_id
+    user.customer_lang = customer_lang if customer_job_id is not None else None
     return user
 
 

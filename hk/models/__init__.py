@@ -48,6 +48,7 @@ from hk.models.records import (
     RenderStatus,
     ReviewStatus,
     ServiceRecord,
+    SignatureKind,
     SignOff,
     SignOffKind,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "ServiceType",
     "SignOff",
     "SignOffKind",
+    "SignatureKind",
     "StageCompletion",
     "StageKind",
     "TemplateItem",

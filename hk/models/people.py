@@ -81,6 +81,8 @@ class User(UserMixin, db.Model):
     login_token = ""
     # The job whose customer holds this browser (customer mode), set by the user loader; not stored.
     customer_job_id = None
+    # The language the customer chose while holding this browser (customer mode); not stored here.
+    customer_lang = None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}:{self.login_token}"
@@ -182,5 +184,8 @@ class LoginSession(db.Model):
     # (the worker handed the phone to the customer); the worker's password ends it.
     customer_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
     handback_failures: Mapped[int] = mapped_column(default=0)
+    # The language the customer chose on those screens (zh_CN or en); the worker's own comes back with
+    # the phone.
+    customer_lang: Mapped[str | None] = mapped_column(String(10))
 
     user: Mapped[User] = relationship()

@@ -19,6 +19,13 @@ class SignOffKind(StrEnum):
     REFUSED = "refused"
 
 
+class SignatureKind(StrEnum):
+    """How a customer who signed did it: drew on the screen, or typed their name with a consent sentence."""
+
+    DRAWN = "drawn"
+    TYPED = "typed"
+
+
 class SignOff(db.Model):
     """What the customer did with the review: signed it, or refused with a reason."""
 
@@ -28,6 +35,9 @@ class SignOff(db.Model):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), unique=True)
     kind: Mapped[SignOffKind] = mapped_column(enum_column(SignOffKind, "sign_off_kind"))
     signer_name: Mapped[str | None] = mapped_column(String(100))
+    # Set when kind is SIGNED: a drawing (signature_key, a PNG in storage) or a typed name (signer_name,
+    # with the typed sentence in consent_text).
+    signature_kind: Mapped[SignatureKind | None] = mapped_column(enum_column(SignatureKind, "signature_kind"))
     signature_key: Mapped[str | None] = mapped_column(String(200))  # PNG in storage
     signature_sha256: Mapped[str | None] = mapped_column(String(64))
     refusal_reason: Mapped[str | None] = mapped_column(Text)

@@ -114,6 +114,8 @@ def render_pdf(record: ServiceRecord, signoff: SignOff, data: dict) -> RenderedR
             pairs=photo_pairs(data),
             lang=record.language,
             company_name=current_app.config.get("COMPANY_NAME") or "hk",
+            company_phone=current_app.config.get("COMPANY_PHONE"),
+            company_address=current_app.config.get("COMPANY_ADDRESS"),
             verify_url=url,
             qr_data_uri=qr_data_uri(url),
         )

@@ -6,6 +6,11 @@ page is refused by the server, so no link or typed address leads to the worker's
 other customers' addresses and door codes. The state lives on the server (the LoginSession row),
 not in the browser, so clearing a cookie or opening a second tab does not end it.
 
+The customer's screens speak the customer's language: one switch on every customer screen sets it
+on the same row (customer_lang), the review, the thanks page, the record and the customer's emails
+follow it, and the worker's own language comes back with the phone. It starts as the language the
+customer signed their last record in, else the worker's.
+
 Taking the phone back asks for the worker's password: something only the worker knows, that needs
 no setting up (a PIN would be one more secret to choose, forget and reset) and that the phone's
 password manager can fill. A few wrong tries end the login on this phone: whoever holds it then
@@ -22,7 +27,7 @@ from werkzeug.security import check_password_hash
 from hk.database import begin_writing
 from hk.extensions import db
 from hk.jobs.service import log
-from hk.models import Job, LoginSession, User, utcnow
+from hk.models import Job, LoginSession, SignOff, User, utcnow
 
 # Wrong passwords allowed when taking the phone back before the login on this phone is ended.
 MAX_HANDBACK_FAILURES = 5
@@ -38,8 +43,9 @@ CUSTOMER_ENDPOINTS = frozenset(
         "jobs.show_photo",
     }
 )
-# Always reachable in customer mode: taking the phone back.
-HANDBACK_ENDPOINTS = frozenset({"sign.hand_back_phone"})
+# Always reachable in customer mode: taking the phone back, and the customer's language switch.
+HANDBACK_ENDPOINTS = frozenset({"sign.hand_back_phone", "sign.set_customer_language"})
+LANGUAGES = ("zh_CN", "en")
 
 
 def allows(customer_job_id: int, endpoint: str, view_args: dict | None) -> bool:
@@ -53,8 +59,23 @@ def _this_login(user: User):
     return LoginSession.token == user.login_token
 
 
-def hand_over(job: Job, user: User) -> None:
-    """Put this login in customer mode for the job. Set-like: a double tap changes and logs nothing more."""
+def first_language(job: Job, worker_lang: str) -> str:
+    """The language the customer screens open in: the one this customer signed in last, else the worker's."""
+    last = db.session.scalar(
+        select(SignOff.language)
+        .join(Job, Job.id == SignOff.job_id)
+        .where(Job.customer_id == job.customer_id, SignOff.job_id != job.id)
+        .order_by(SignOff.signed_at.desc(), SignOff.id.desc())
+        .limit(1)
+    )
+    return last if last in LANGUAGES else worker_lang
+
+
+def hand_over(job: Job, user: User, lang: str) -> None:
+    """Put this login in customer mode for the job, in the language `lang`.
+
+    Set-like: a double tap changes and logs nothing more (nor resets a language the customer chose).
+    """
     changed = db.session.execute(
         update(LoginSession)
         .where(
@@ -62,12 +83,28 @@ def hand_over(job: Job, user: User) -> None:
             LoginSession.ended_at.is_(None),
             or_(LoginSession.customer_job_id.is_(None), LoginSession.customer_job_id != job.id),
         )
-        .values(customer_job_id=job.id, handback_failures=0)
+        .values(customer_job_id=job.id, handback_failures=0, customer_lang=lang)
     ).rowcount
     if changed:
-        log(user, job, "customer_mode.start")
+        log(user, job, "customer_mode.start", lang=lang)
     db.session.commit()
     user.customer_job_id = job.id
+    user.customer_lang = db.session.scalar(select(LoginSession.customer_lang).where(_this_login(user)))
+
+
+def set_language(user: User, lang: str) -> None:
+    """The customer's choice of language for the customer screens on this phone (not the worker's).
+
+    Set-like, and only while the phone is in customer mode; the caller commits.
+    """
+    if lang not in LANGUAGES:
+        return
+    db.session.execute(
+        update(LoginSession)
+        .where(_this_login(user), LoginSession.customer_job_id.is_not(None))
+        .values(customer_lang=lang)
+    )
+    user.customer_lang = lang
 
 
 class HandBack(StrEnum):
@@ -91,12 +128,12 @@ def hand_back(user: User, password: str) -> HandBack:
         ended = db.session.execute(
             update(LoginSession)
             .where(_this_login(user), LoginSession.customer_job_id.is_not(None))
-            .values(customer_job_id=None, handback_failures=0)
+            .values(customer_job_id=None, handback_failures=0, customer_lang=None)
         ).rowcount
         if ended and job is not None:
             log(user, job, "customer_mode.end")
         db.session.commit()
-        user.customer_job_id = None
+        user.customer_job_id = user.customer_lang = None
         return HandBack.OK
     db.session.execute(
         update(LoginSession)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -14,6 +14,12 @@ class SignForm(FlaskForm):
             Length(max=100, message=_l("At most %(max)d characters.", max=100)),
         ],
         render_kw={"autocomplete": "name"},
+    )
+    # Drawn on the screen, or (for a customer who cannot draw) the typed name with its own sentence.
+    method = RadioField(
+        _l("How would you like to sign?"),
+        choices=[("drawn", _l("Draw with my finger")), ("typed", _l("Type my name instead"))],
+        default="drawn",
     )
     consent = BooleanField(validators=[DataRequired(message=_l("Please tick the box to confirm."))])
     signature = HiddenField()

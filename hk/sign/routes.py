@@ -15,7 +15,7 @@ from hk.database import begin_writing, reads_first
 from hk.domain.workflow import Status, WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs.access import load_job
-from hk.models import Role, SignOff, SignOffKind
+from hk.models import Role, SignatureKind, SignOff, SignOffKind
 from hk.queue import enqueue, make_record
 from hk.records import links
 from hk.records import service as records
@@ -23,8 +23,9 @@ from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
 from hk.records.review import photo_pairs, review_data, review_digest
 from hk.sign import bp, service
+from hk.sign.customer_mode import set_language
 from hk.sign.forms import RefuseForm, SignForm
-from hk.sign.service import consent_sentence
+from hk.sign.service import consent_sentence, typed_consent_sentence
 from hk.storage import get_storage
 from hk.views_helpers import current_lang
 
@@ -36,7 +37,8 @@ def _customer_lang() -> str:
     return lang if lang in LANGS else current_lang()
 
 
-def _review_page(job, sign_form=None, refuse_form=None, errors=None, status=200):
+def _review_page(job, sign_form=None, refuse_form=None, errors=None, signature_error=None, status=200):
+    """The review and the signature box; a refused form's messages sit next to what must be fixed."""
     lang = _customer_lang()
     data = review_data(job)
     digest = review_digest(data)
@@ -53,7 +55,9 @@ def _review_page(job, sign_form=None, refuse_form=None, errors=None, status=200)
             sign_form=sign_form,
             refuse_form=refuse_form,
             errors=errors or [],
+            signature_error=signature_error,
             consent=consent_sentence(),
+            typed_consent=typed_consent_sentence("\x00").split("\x00", 1),
             lang=lang,
             html_lang="zh-CN" if lang == "zh_CN" else "en",
         )
@@ -96,7 +100,7 @@ def _finish(job, signoff: SignOff):
 
 def _signature_error(code: str) -> str:
     if code == "empty":
-        return _("Please sign with your finger in the box above.")
+        return _("Please sign with your finger in the box below, or choose “Type my name instead”.")
     if code == "too_small":
         return _("The signature is too small. Please sign with your full name.")
     return _("The signature could not be read. Please clear it and sign again.")
@@ -114,7 +118,9 @@ def _changed_page(job):
 def sign_job(job_id: int):
     """Keep the customer's signature with a hash of what was shown, then have the record made.
 
-    The drawing is checked and stored before the write begins; the write itself only records.
+    A drawing is checked and stored before the write begins; the write itself only records. A
+    customer who cannot draw signs by typing their name: the sentence they agreed to, with that
+    name, is kept as the consent and the record says how it was signed.
     """
     job = load_job(job_id)
     done = _awaiting(job)
@@ -123,20 +129,21 @@ def sign_job(job_id: int):
     lang = _customer_lang()
     with force_locale(lang):
         form = SignForm()
-        errors = []
-        signature = None
+        signature, signature_error = None, None
         valid = form.validate()
-        if valid:
+        typed = form.method.data == SignatureKind.TYPED
+        if valid and not typed:
             try:
                 signature = clean_signature(form.signature.data or "")
             except SignatureRejected as rejected:
-                errors.append(_signature_error(rejected.code))
-        if not valid or errors:
-            return _review_page(job, sign_form=form, errors=errors, status=422)
+                signature_error = _signature_error(rejected.code)
+        if not valid or signature_error:
+            return _review_page(job, sign_form=form, signature_error=signature_error, status=422)
         if form.shown_hash.data != review_digest(review_data(job)):
             return _changed_page(job)
-        consent = consent_sentence()
-    signature_key = get_storage().put(signature, "signatures", ".png")
+        name = form.signer_name.data.strip()
+        consent = typed_consent_sentence(name) if typed else consent_sentence()
+    signature_key = get_storage().put(signature, "signatures", ".png") if signature else None
     begin_writing()
     job = load_job(job_id)  # now locked: a twin request waits here, then finds the job signed
     done = _awaiting(job)
@@ -149,14 +156,16 @@ def sign_job(job_id: int):
     signoff = SignOff(
         job_id=job.id,
         kind=SignOffKind.SIGNED,
-        signer_name=form.signer_name.data.strip(),
+        signature_kind=SignatureKind.TYPED if typed else SignatureKind.DRAWN,
+        signer_name=name,
         signature_key=signature_key,
-        signature_sha256=hashlib.sha256(signature).hexdigest(),
+        signature_sha256=hashlib.sha256(signature).hexdigest() if signature else None,
         consent_text=consent,
         language=lang,
         shown_hash=current,
         witnessed_by_id=current_user.id,
     )
+    set_language(current_user, lang)  # the thanks page speaks the language signed in
     return _finish(job, signoff)
 
 
@@ -182,6 +191,7 @@ def refuse_job(job_id: int):
             shown_hash=review_digest(review_data(job)),
             witnessed_by_id=current_user.id,
         )
+    set_language(current_user, lang)
     return _finish(job, signoff)
 
 

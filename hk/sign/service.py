@@ -20,6 +20,15 @@ def consent_sentence() -> str:
     )
 
 
+def typed_consent_sentence(name: str) -> str:
+    """What a customer who signs by typing their name agrees to, with that name, in the page's language."""
+    return _(
+        "I, %(name)s, have reviewed the work, the photos and the price above, confirm the service was done "
+        "as shown, and sign by typing my name.",
+        name=name,
+    )
+
+
 def finish(job: Job, user: User, signoff: SignOff) -> ServiceRecord:
     """In one short transaction: the sign-off, the job's new state, the customer's link, a pending record.
 
@@ -30,7 +39,10 @@ def finish(job: Job, user: User, signoff: SignOff) -> ServiceRecord:
     old, job.status = job.status, new_status
     db.session.add(signoff)
     action = "sign" if signoff.kind == SignOffKind.SIGNED else "sign.refused"
-    log(user, job, action, **{"from": str(old), "to": str(new_status), "shown_hash": signoff.shown_hash})
+    facts = {"from": str(old), "to": str(new_status), "shown_hash": signoff.shown_hash}
+    if signoff.signature_kind is not None:
+        facts["signature"] = str(signoff.signature_kind)
+    log(user, job, action, **facts)
     links.new_customer_link(job)
     record = records.add_record(job, signoff, user)
     db.session.commit()

@@ -106,6 +106,7 @@ POST_ONLY = {
     "sign.hand_to_customer": ("/jobs/{job}/customer-mode", {W}),
     "sign.sign_job": ("/jobs/{job}/sign", {W}),
     "sign.refuse_job": ("/jobs/{job}/refuse", {W}),
+    "sign.set_customer_language": ("/customer-mode/language", {W}),
     "review.approve_record": ("/records/999999/approve", {S, A}),
     "review.send_back_record": ("/records/999999/send-back", {S, A}),
     "review.correct_record": ("/records/999999/correct", {S, A}),
@@ -226,6 +227,7 @@ POST_STATUS = {
     "sign.hand_to_customer": 303,  # not awaiting signature: to the job
     "sign.sign_job": 303,  # not awaiting signature yet: to the job
     "sign.refuse_job": 303,
+    "sign.set_customer_language": 303,  # not in customer mode: home
     "review.approve_record": 404,
     "review.send_back_record": 404,
     "review.correct_record": 404,

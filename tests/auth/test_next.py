@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from hk.auth.routes import safe_next
+from hk.views_helpers import safe_next
 from tests.builders import PASSWORD, make_user
 from tests.conftest import CSRF_RE, csrf_token
 

@@ -55,7 +55,7 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
     page.goto(f"{live_server}/jobs/{job_id}")
     page.get_by_test_id("to-review").click()
     if lang == "en":
-        page.get_by_role("link", name="English").click()
+        page.get_by_test_id("switch-en").click()
         expect(page.get_by_role("heading", name="Please review and sign")).to_be_visible()
     else:
         expect(page.get_by_role("heading", name="请核对并签字")).to_be_visible()
@@ -65,10 +65,10 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
     page.get_by_test_id("signer-name").fill("Zhou Li" if lang == "en" else "周丽")
     page.get_by_test_id("consent").check()
     page.get_by_test_id("sign").click()
-    expect(page.get_by_test_id("refusals")).to_be_visible()
+    expect(page.get_by_test_id("signature-error")).to_be_visible()
+    expect(page.get_by_test_id("signature-error")).to_be_focused()
     expect(page.get_by_test_id("signer-name")).to_have_value("Zhou Li" if lang == "en" else "周丽")
 
-    page.get_by_test_id("consent").check()
     _draw(page)
     shot(page, f"sign-2-drawn-{lang}")
     page.get_by_test_id("sign").click()
@@ -111,5 +111,7 @@ def test_the_customer_signs_and_the_pdf_is_genuine(app, live_server, phone, tmp_
     customer.get_by_test_id("verify-file").set_input_files(str(bad_path))
     customer.get_by_test_id("verify-submit").click()
     expect(customer.get_by_test_id("verdict")).not_to_have_attribute("data-verdict", "genuine")
-    expect(customer.get_by_test_id("verdict")).to_contain_text(re.compile("已被改动|Altered"))
+    expect(customer.get_by_test_id("verdict")).to_contain_text(
+        re.compile("已被改动|无法确认为真实记录|Altered|Not a genuine record")
+    )
     shot(customer, f"verify-altered-{lang}")

@@ -98,7 +98,7 @@ def test_signing_makes_a_signed_chained_record(app, client, login, tmp_path):
 @pytest.mark.parametrize(
     ("signature", "message"),
     [
-        ("", "请在上面的框内用手指签名"),
+        ("", "请在下方的框内用手指签名"),
         (signature_png(points=((50, 50), (51, 51))), "签名太小"),
         ("data:image/png;base64,not-base64!!", "无法识别签名"),
     ],
@@ -280,7 +280,11 @@ def test_the_public_verify_page(app, client, login):
         data={"csrf_token": token, "pdf": (io.BytesIO(bytes(altered)), "r.pdf")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
-    assert 'data-verdict="genuine"' not in result and "已被改动或来源不明" in result
+    assert 'data-verdict="genuine"' not in result and ("已被改动" in result or "无法确认为真实记录" in result)
+    # one verdict, stated first, with the reason under it: no green "exists" box above a red verdict
+    assert 'data-testid="record-status"' not in result and "alert-ok" not in result
+    assert result.index('data-testid="verdict"') < result.index('data-testid="archive-note"')
+    assert result.index("verdict-word") < result.index("请勿采信")
     not_pdf = anon.post(
         "/verify",
         data={"csrf_token": token, "pdf": (io.BytesIO(b"hello"), "x.pdf")},

@@ -56,7 +56,7 @@ def test_a_record_with_thousands_of_appended_updates_is_not_parsed(app, archived
     response = _upload(app, bloated)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'data-verdict="genuine"' not in body and "已被改动或来源不明" in body
+    assert 'data-verdict="genuine"' not in body and "无法确认为真实记录" in body
 
 
 def test_a_changed_record_of_normal_shape_is_still_checked(app, archived_pdf, monkeypatch):

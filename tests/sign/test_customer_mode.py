@@ -49,7 +49,7 @@ def test_the_status_page_hands_over_and_the_customer_screens_have_no_way_out(cli
     assert "请核对并签字" in review
     hrefs = set(re.findall(r'href="([^"]+)"', review)) | set(re.findall(r'action="([^"]+)"', review))
     allowed = re.compile(
-        rf"^(/static/|/jobs/{job.id}/(review|sign|refuse|photos/)|/customer-mode/hand-back$|/language$)"
+        rf"^(/static/|/jobs/{job.id}/(review|sign|refuse|photos/)|/customer-mode/(hand-back|language)$)"
     )
     assert hrefs and all(allowed.match(h) for h in hrefs), sorted(h for h in hrefs if not allowed.match(h))
     assert "/logout" not in review and 'href="/today"' not in review and 'href="/"' not in review
@@ -76,7 +76,9 @@ def test_every_worker_page_is_refused_while_the_customer_holds_the_phone(client,
 @pytest.mark.parametrize(
     "endpoint",
     sorted(
-        e for e, (_p, roles) in POST_ONLY.items() if Role.WORKER in roles and e != "sign.hand_to_customer"
+        e
+        for e, (_p, roles) in POST_ONLY.items()
+        if Role.WORKER in roles and e not in ("sign.hand_to_customer", "sign.set_customer_language")
     ),
 )
 def test_every_worker_action_is_refused_and_changes_nothing(client, login, endpoint):
