@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from hk import create_app
 from hk.config import TestConfig
@@ -141,3 +141,30 @@ def test_the_busy_page_says_nothing_was_lost_in_both_languages(client):
 
         with client.application.test_request_context("/"), force_locale(lang):
             assert words in str(MESSAGES[503][1])
+
+
+def test_a_job_has_at_most_one_current_record(app):
+    """Superseded versions are kept beside the current one; a second current one is refused by the
+    database itself (a partial unique index), on SQLite and PostgreSQL alike."""
+    from sqlalchemy.exc import IntegrityError
+
+    from hk.models import ServiceRecord
+    from hk.models.records import RecordStatus
+
+    job = make_job(make_user("worker"))
+    first = ServiceRecord(job_id=job.id, code="ONE0000001", status=RecordStatus.SUPERSEDED)
+    second = ServiceRecord(job_id=job.id, code="ONE0000002", version=2, supersedes=first)
+    db.session.add_all([first, second])
+    db.session.commit()
+    db.session.add(ServiceRecord(job_id=job.id, code="ONE0000003", version=3))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    third = ServiceRecord(job_id=job.id, code="ONE0000004", version=3, supersedes=second)
+    second.status = RecordStatus.SUPERSEDED  # a correction: the one before superseded in the same flush
+    db.session.add(third)
+    db.session.commit()
+    db.session.expire_all()
+    current = ServiceRecord.status == RecordStatus.CURRENT
+    kept = db.session.scalars(select(ServiceRecord.code).where(ServiceRecord.job_id == job.id, current)).all()
+    assert kept == ["ONE0000004"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hk.extensions import db
@@ -83,6 +83,15 @@ class ServiceRecord(db.Model):
             "flag_incident",
             "flag_refused",
             "flag_missing_photos",
+        ),
+        # At most one current record a job, whatever races: a correction supersedes the one before in
+        # the same flush (SQLAlchemy updates before it inserts), and a second current one is refused.
+        Index(
+            "uq_service_records_one_current",
+            "job_id",
+            unique=True,
+            sqlite_where=text("status = 'current'"),
+            postgresql_where=text("status = 'current'"),
         ),
     )
 
