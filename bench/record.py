@@ -69,13 +69,7 @@ def reference_job(app) -> tuple[Job, SignOff]:
     spare = [(s["code"], None) for s in job.stages if s["kind"] == "cleaning"]
     used = 0
     for stage in job.stages:
-        for item in stage["items"]:
-            answer = Answer.SAFE if stage["kind"] == "safety" else Answer.DONE
-            service.set_answer(job, worker, device, stage["code"], item["code"], answer)
-            if item["code"] == stage["items"][0]["code"]:
-                service.set_note(
-                    job, worker, device, stage["code"], item["code"], "已按客户要求重点处理，无遗漏。"
-                )
+        # An item that needs a photo is ticked only with it: the stage's photos first.
         wanted = [slot for slot in slots if slot[0] == stage["code"]] + [
             s for s in spare if s[0] == stage["code"]
         ]
@@ -85,6 +79,13 @@ def reference_job(app) -> tuple[Job, SignOff]:
                     job, worker, device, photos[used], f"bench-{used}", stage_code, item_code
                 )
                 used += 1
+        for item in stage["items"]:
+            answer = Answer.SAFE if stage["kind"] == "safety" else Answer.DONE
+            service.set_answer(job, worker, device, stage["code"], item["code"], answer)
+            if item["code"] == stage["items"][0]["code"]:
+                service.set_note(
+                    job, worker, device, stage["code"], item["code"], "已按客户要求重点处理，无遗漏。"
+                )
         if stage["kind"] == "pre_service":
             service.save_pre_service(job, worker, device, "主卧梳妆台上的玉镯", "厨房不用含氯清洁剂", True)
         if stage["kind"] == "post_service":
