@@ -12,6 +12,7 @@ from hk.domain import quality as rules
 from hk.domain.quality import share
 from hk.domain.workflow import Status
 from hk.models import Complaint, Customer, FollowUp, Job
+from hk.quality.cases import complaint_scope
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import jobs_done, rows
 
@@ -90,7 +91,7 @@ def _figures(f: QualityFilter, periods: int, due: int) -> list[CustomerFigures]:
     figures = []
     for n in range(periods):
         served_now, previous, returned, repeat, followed_up = row[5 * n : 5 * n + 5]
-        lost = _lost(bounds[n])
+        lost = _lost(f, bounds[n])
         figures.append(CustomerFigures(served_now, previous, returned, repeat, lost, followed_up, due))
     return figures
 
@@ -100,8 +101,9 @@ def _served(f: QualityFilter, start, end):
     return select(Job.id).where(Job.customer_id == Customer.id, *jobs_done(f, (start, end))).exists()
 
 
-def _lost(bounds: tuple[datetime, datetime]) -> int:
-    """Customers whose 90 days after a complaint ended in this period without a job booked in them.
+def _lost(f: QualityFilter, bounds: tuple[datetime, datetime]) -> int:
+    """Customers whose 90 days after a complaint ended in this period without a job booked in them:
+    of the complaints the filter counts (about its service, put down to its worker).
 
     For each complaint concerned (received 90 days before the period) the customer's first job booked
     after it is looked up (ix_jobs_customer_start); the customer is lost when there is none, or
@@ -120,7 +122,7 @@ def _lost(bounds: tuple[datetime, datetime]) -> int:
     )
     complained = rows(
         select(Complaint.customer_id, Complaint.received_at, next_job).where(
-            Complaint.received_at >= start - window, Complaint.received_at < end - window
+            *complaint_scope(f, (start - window, end - window))
         )
     )
     return len({customer for customer, received, at in complained if at is None or at > received + window})

@@ -156,8 +156,27 @@ def test_a_customer_is_lost_without_a_job_booked_within_90_days_of_a_complaint(a
     make_job(worker, too_late, start=received + timedelta(days=90, minutes=1))
     make_job(worker, cancelled, start=received + timedelta(days=3)).status = Status.CANCELLED
     db.session.commit()
-    lost_in = month_filter(date(2026, 11, 1)).bounds()
-    assert _lost(lost_in) == 3
+    november = month_filter(date(2026, 11, 1))
+    assert _lost(november, november.bounds()) == 3
+
+
+def test_lost_customers_follow_the_worker_and_service_filters(app):
+    """A customer lost after a complaint about one worker's deep cleaning is that worker's and that
+    service's lost customer, not everyone's."""
+    ana, bo = make_user(), make_user()
+    customer = make_customer()
+    received = at(date(2026, 8, 10), 10)
+    job = done_job(ana, customer, date(2026, 8, 8), code="deep_cleaning")
+    complaint(customer, received, job=job)
+    for kw, lost in (
+        ({}, 1),
+        ({"worker_id": ana.id}, 1),
+        ({"worker_id": bo.id}, 0),
+        ({"service_type_id": job.service_type_id}, 1),
+        ({"service_type_id": job.service_type_id + 1000}, 0),
+    ):
+        f = month_filter(date(2026, 11, 1), **kw)
+        assert _lost(f, f.bounds()) == lost, kw
 
 
 def test_the_follow_ups_due_are_counted_as_the_list_pages_them(app):
