@@ -8,18 +8,17 @@ then takes its stretches' share. A figure asked for alone (a test, an export) co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from hk.aftersales.followups import due_count
 from hk.domain.emergency import IncidentSeverity
-from hk.extensions import db
 from hk.models import Incident, Job, ServiceRecord
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.cases import Case, cases_of
-from hk.quality.customers import CustomerFigures, customer_figures_with_previous
+from hk.quality.customers import CustomerFigures, customer_figures_with_previous, lost_customers
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import Stretches, jobs_done, rows, side_by_side
 from hk.quality.tally import Tally, tallied, tally, tally_whole
@@ -73,28 +72,31 @@ def count(
     """What the filter's figures count: by stretch from the first cut to the last (by default its
     period), and the `before` span (the previous period, whose totals alone are shown); the
     complaints' clocks as they read `now` (by default now); and, when asked, the customer figures of
-    the period and the one before. The counts are read side by side (sql.side_by_side).
+    the period and the one before.
 
-    PostgreSQL groups by hashing, so the period before is counted in the same pass as the rest (one
-    scan of the jobs, one hash of the ratings); SQLite sorts every row it groups, so there the period
-    before is summed by a query of its own, ungrouped."""
+    The counts are read side by side (sql.side_by_side), the longest first: the period before is
+    summed by queries of its own, ungrouped, beside the period's grouped ones rather than in the same
+    pass (which PostgreSQL, grouping by hashing, could do, but one after the other)."""
     stretches = stretches or Stretches(*f.bounds())
     everything = Stretches(*stretches.edges, *(before or ()))
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    apart = before if before is not None and not postgres else None  # summed by a query of its own
     due = due_count(f.tz) if customers else 0
-    counts = [
-        lambda: tally(f, everything if postgres else stretches),
-        lambda: _records(f, Stretches(*f.bounds(), *(() if apart else before or ()))),
+    read = side_by_side(
+        lambda: tally(f, stretches),
+        lambda: tally_whole(f, before) if before else None,
+        lambda: _records(f, Stretches(*f.bounds())),
+        lambda: customer_figures_with_previous(f, due, lost=False) if customers else None,
         lambda: cases_of(f, everything.bounds, now),
-        lambda: customer_figures_with_previous(f, due) if customers else None,
+        lambda: _records_whole(f, before) if before else None,
+        lambda: lost_customers(f, f.bounds()) if customers else None,
+        lambda: lost_customers(f, f.previous().bounds()) if customers else None,
         lambda: _incidents(f, everything),
-    ]
-    if apart:
-        counts += [lambda: tally_whole(f, apart), lambda: _records_whole(f, apart)]
-    jobs, records, cases, customer_figures, incidents, *whole = side_by_side(*counts)
-    if apart:
-        jobs.whole[apart], records.whole[apart] = whole
+    )
+    jobs, whole_jobs, records, customer_figures, cases, whole_records, lost_now, lost_then, incidents = read
+    if before:
+        jobs.whole[before], records.whole[before] = whole_jobs, whole_records
+    if customer_figures is not None:
+        this, previous = customer_figures
+        customer_figures = (replace(this, lost=lost_now), replace(previous, lost=lost_then))
     return Counted(everything, jobs, records, incidents, cases, customer_figures)
 
 

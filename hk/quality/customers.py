@@ -41,18 +41,19 @@ def customer_figures(f: QualityFilter) -> CustomerFigures:
 
 
 def customer_figures_with_previous(
-    f: QualityFilter, due: int | None = None
+    f: QualityFilter, due: int | None = None, lost: bool = True
 ) -> tuple[CustomerFigures, CustomerFigures]:
     """This period's customer figures and the previous period's, counted together; `due` is today's
     count of follow-ups due when the caller has it (it reads the session; the rest reads through
-    sql.rows, so it may run side by side)."""
-    now, then = _figures(f, 2, due_count(f.tz) if due is None else due)
+    sql.rows, so it may run side by side); without `lost`, the lost customers are left at 0 for the
+    caller, who counts them (lost_customers) beside."""
+    now, then = _figures(f, 2, due_count(f.tz) if due is None else due, lost)
     return now, then
 
 
-def _figures(f: QualityFilter, periods: int, due: int) -> list[CustomerFigures]:
+def _figures(f: QualityFilter, periods: int, due: int, lost: bool = True) -> list[CustomerFigures]:
     """The customer figures of the filter's period and the periods before it, in one query (and one
-    for each period's lost customers).
+    for each period's lost customers, when asked).
 
     Each customer is looked up once for each period (and the one before the earliest): served in it
     or not, an index seek (ix_jobs_customer_start) rather than grouping the periods' jobs. Whether a
@@ -91,8 +92,8 @@ def _figures(f: QualityFilter, periods: int, due: int) -> list[CustomerFigures]:
     figures = []
     for n in range(periods):
         served_now, previous, returned, repeat, followed_up = row[5 * n : 5 * n + 5]
-        lost = _lost(f, bounds[n])
-        figures.append(CustomerFigures(served_now, previous, returned, repeat, lost, followed_up, due))
+        lost_ones = lost_customers(f, bounds[n]) if lost else 0
+        figures.append(CustomerFigures(served_now, previous, returned, repeat, lost_ones, followed_up, due))
     return figures
 
 
@@ -101,7 +102,7 @@ def _served(f: QualityFilter, start, end):
     return select(Job.id).where(Job.customer_id == Customer.id, *jobs_done(f, (start, end))).exists()
 
 
-def _lost(f: QualityFilter, bounds: tuple[datetime, datetime]) -> int:
+def lost_customers(f: QualityFilter, bounds: tuple[datetime, datetime]) -> int:
     """Customers whose 90 days after a complaint ended in this period without a job booked in them:
     of the complaints the filter counts (about its service, put down to its worker).
 

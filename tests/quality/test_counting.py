@@ -15,7 +15,7 @@ from hk.extensions import db
 from hk.models import CasePause, FollowUp, Incident, IncidentSeverity, IncidentType, Job, utcnow
 from hk.models.records import RecordStatus, ReviewStatus
 from hk.quality.counted import count
-from hk.quality.customers import _lost, customer_figures, customer_figures_with_previous
+from hk.quality.customers import customer_figures, customer_figures_with_previous, lost_customers
 from hk.quality.figures import by_service, figures
 from hk.quality.process import process_figures
 from hk.quality.sql import Stretches, _side_connection, rows, side_by_side
@@ -157,7 +157,7 @@ def test_a_customer_is_lost_without_a_job_booked_within_90_days_of_a_complaint(a
     make_job(worker, cancelled, start=received + timedelta(days=3)).status = Status.CANCELLED
     db.session.commit()
     november = month_filter(date(2026, 11, 1))
-    assert _lost(november, november.bounds()) == 3
+    assert lost_customers(november, november.bounds()) == 3
 
 
 def test_lost_customers_follow_the_worker_and_service_filters(app):
@@ -176,7 +176,7 @@ def test_lost_customers_follow_the_worker_and_service_filters(app):
         ({"service_type_id": job.service_type_id + 1000}, 0),
     ):
         f = month_filter(date(2026, 11, 1), **kw)
-        assert _lost(f, f.bounds()) == lost, kw
+        assert lost_customers(f, f.bounds()) == lost, kw
 
 
 def test_the_follow_ups_due_are_counted_as_the_list_pages_them(app):
