@@ -108,8 +108,9 @@ def sign_now(world: World, job_id: int, lang: str) -> None:
         make_record(record.id)
 
 
-def start_world(folder: Path):
-    """Make the app and its company, serve it; returns (world, stop)."""
+def serve(folder: Path, seed):
+    """An app of its own on a SQLite file in `folder`, seeded by `seed()` in its context, served on a
+    free loopback port. Returns (app, base address, what seed returned, stop)."""
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     saved_apps = list(queue._apps)
     app = create_app(
@@ -122,11 +123,10 @@ def start_world(folder: Path):
     queue._apps[:] = saved_apps  # the other tests' queue keeps their app; ours runs in its requests
     with app.app_context():
         upgrade()
-        companies = {lang: _seed(lang) for lang in LANGS}
+        seeded = seed()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    world = World(app=app, base=f"http://127.0.0.1:{server.server_port}", companies=companies)
 
     def stop():
         server.shutdown()
@@ -135,4 +135,10 @@ def start_world(folder: Path):
             db.session.remove()
             db.engine.dispose()
 
-    return world, stop
+    return app, f"http://127.0.0.1:{server.server_port}", seeded, stop
+
+
+def start_world(folder: Path):
+    """Make the app and its company, serve it; returns (world, stop)."""
+    app, base, companies, stop = serve(folder, lambda: {lang: _seed(lang) for lang in LANGS})
+    return World(app=app, base=base, companies=companies), stop
