@@ -43,6 +43,7 @@ class Company:
     """What each language's worker has: their login, jobs by screen, and a signed job's link."""
 
     username: str
+    supervisor: str = ""
     jobs: dict[str, int] = field(default_factory=dict)
     to_sign: dict[str, int] = field(default_factory=dict)  # by size: signed by the "thanks" screen
     record_path: str = ""
@@ -68,6 +69,7 @@ def _customer(lang: str):
 def _seed(lang: str) -> Company:
     worker = make_user("worker", username=f"fit-{lang}", locale=lang)
     company = Company(username=worker.username)
+    company.supervisor = make_user("supervisor", username=f"fit-supervisor-{lang}", locale=lang).username
     today = local_today(TestConfig.TIMEZONE)
     start = local_datetime(today, 8, 0, TestConfig.TIMEZONE)  # every job today, whatever the hour now
     for n, (screen, state) in enumerate(JOB_STATES.items()):

@@ -101,6 +101,8 @@ def pages(browser, world):
             company = world.companies[lang]
             if who in ("worker", "customer"):
                 _log_in(page, world, company.username)
+            if who == "supervisor":
+                _log_in(page, world, company.supervisor)
             if who == "customer":
                 _hand_over(page, world, company.jobs["hand_over"])
             made[who, lang] = page
@@ -202,6 +204,41 @@ def test_the_screen_fits_a_phone(screen, lang, size, world, pages, browser):
         if own_context is not None:
             own_context.close()
     assert not problems, f"{screen} in {lang} at {size}:\n  " + "\n  ".join(problems)
+
+
+SUPERVISOR_SCREENS = (
+    "/overview",
+    "/records",
+    "/office/customers",
+    "/office/workers",
+    "/office/staff",
+    "/incidents",
+)
+# Each table on a phone either fits its card or is read as stacked cards; nothing scrolls sideways.
+TABLES = """() => [...document.querySelectorAll('.table-wrap, table')]
+  .filter(el => el.scrollWidth > el.clientWidth + 1)
+  .map(el => `${el.dataset.testid || el.className}: ${el.scrollWidth} px in ${el.clientWidth}`)"""
+
+
+@pytest.mark.parametrize(
+    ("path", "lang"),
+    [pytest.param(p, lang, id=f"{p.strip('/')}-{lang}") for p in SUPERVISOR_SCREENS for lang in LANGS],
+)
+def test_a_supervisor_screen_reads_on_a_small_phone(path, lang, world, pages):
+    """Below 600 px the lists are cards with their columns' names; the records' filter is folded."""
+    page = pages("supervisor", lang)
+    page.set_viewport_size(SIZES["360x780"])
+    _go(page, world, path)
+    shot(page, f"fit-supervisor-{path.strip('/').replace('/', '_')}-{lang}")
+    scroll = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    assert scroll[0] <= scroll[1], f"{path} in {lang} scrolls sideways: {scroll[0]} px in {scroll[1]}"
+    assert page.evaluate(TABLES) == []
+    for cell in page.locator(".table-stack tbody td[data-label]").all()[:12]:
+        label = page.evaluate("td => getComputedStyle(td, '::before').content", cell.element_handle())
+        assert label.strip('"') == cell.get_attribute("data-label")
+    if path == "/records":
+        assert page.get_by_test_id("records-filter").get_attribute("open") is None
+        assert page.get_by_test_id("records-filter").bounding_box()["height"] < 80
 
 
 BAD_PAGE = """<!doctype html><html lang="en"><body style="margin:0">
