@@ -141,9 +141,8 @@ def _open_screen(screen: str, lang: str, size: str, world: World, pages, browser
         else:
             _go(page, world, f"/jobs/{job_id}/review")
         if screen == "sign_refused":  # "sign" with no name, no consent, no drawing
-            with page.expect_navigation():
-                page.get_by_test_id("sign").click()
-            page.locator(".field-error, [role=alert]:not([hidden])").first.wait_for()
+            page.get_by_test_id("sign").click()  # refused on the phone, or by the server after a reload
+            page.locator(".field-error:not([hidden]), .sign-errors, [data-testid=refusals]").first.wait_for()
         return page, None
     if screen == "thanks":  # a job of its own: handed over, signed, its record made
         context = _context(browser, lang, size)
