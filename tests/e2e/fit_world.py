@@ -19,8 +19,9 @@ from hk import create_app, queue
 from hk.config import TestConfig
 from hk.demo_jobs import sign
 from hk.domain.clock import local_datetime, local_today
+from hk.domain.emergency import IncidentSeverity, IncidentType
 from hk.extensions import db
-from hk.models import Job, utcnow
+from hk.models import Incident, Job, utcnow
 from hk.records import links
 from hk.records.making import make_record
 from tests.builders import PASSWORD, make_customer, make_job, make_user
@@ -81,6 +82,23 @@ def _seed(lang: str) -> Company:
     for size in SIZES:
         job = make_job(worker, _customer(lang), start=start, code="deep_cleaning", state="awaiting_signature")
         company.to_sign[size] = job.id
+    # a severe incident on a job of its own: the supervisors' banner and incident list show it
+    struck = make_job(
+        worker, _customer(lang), start=start + timedelta(hours=8), code="deep_cleaning", state="cleaning"
+    )
+    db.session.add(
+        Incident(
+            job_id=struck.id,
+            client_key=f"fit-{lang}",
+            type=IncidentType.ELECTRICAL,
+            severity=IncidentSeverity.SEVERE,
+            what_happened="The socket behind the fridge sparked and smoked."
+            if lang == "en"
+            else "冰箱后的插座冒火花并冒烟。",
+            reported_by_id=worker.id,
+        )
+    )
+    db.session.commit()
     signed = make_job(
         worker,
         _customer(lang),
