@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -39,7 +40,7 @@ from hk.records.making import make_record as make_record_now
 from hk.records.making import stuck_records
 from hk.records.review import photo_pairs, review_data
 from hk.review import bp
-from hk.views_helpers import pdf_response
+from hk.views_helpers import current_lang, pdf_response
 
 SUPERVISORS = STAFF
 
@@ -53,6 +54,31 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _active_filters(args, workers, services, lang: str) -> list[str]:
+    """What the list is filtered by, in words, for the folded filter's summary."""
+    active = []
+    start, end = _date(args.get("from")), _date(args.get("to"))
+    if start or end:
+        active.append(f"{format_date(start) if start else '…'} – {format_date(end) if end else '…'}")
+    names = {str(w.id): w.display_name for w in workers}
+    if args.get("worker") in names:
+        active.append(names[args["worker"]])
+    if customer := (args.get("customer") or "").strip():
+        active.append(customer)
+    kinds = {str(s.id): s.name(lang) for s in services}
+    if args.get("service") in kinds:
+        active.append(kinds[args["service"]])
+    flags = {
+        "incident": _("Incident"),
+        "refused": _("Refused signature"),
+        "missing_photos": _("Missing photos"),
+    }
+    active += [label for name, label in flags.items() if args.get(name)]
+    if args.get("failed"):
+        active.append(_("PDF not made"))
+    return active
 
 
 @bp.route("")
@@ -108,6 +134,7 @@ def list_records():
         workers=workers,
         services=services,
         args=args,
+        active_filters=_active_filters(args, workers, services, current_lang()),
         any_failed=bool(stuck),
     )
 
