@@ -30,12 +30,17 @@
     });
   }
 
+  // The control that had the focus when its form went busy (disabling it drops the focus to <body>):
+  // the swap that answers gives it back to the control with the same id (below).
+  var focusBeforeBusy = null;
+
   function setBusy(form, on, pressed) {
     window.clearTimeout(form._hkBusyTimer);
     var label = form.getAttribute("data-busy") || t("busy");
     submitButtons(form).forEach(function (button) {
       if (on && !button.disabled) {
         button._hkWasFocused = document.activeElement === button;
+        if (button._hkWasFocused) { focusBeforeBusy = button; }
         button.disabled = true;
         button.classList.add("is-busy");
         button.setAttribute("aria-busy", "true");
@@ -149,6 +154,10 @@
   var focusedId = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
+    if ((!active || active === document.body) && focusBeforeBusy && focusBeforeBusy.isConnected) {
+      active = focusBeforeBusy;  // disabled while busy, so it lost the focus: it is still the one
+    }
+    focusBeforeBusy = null;
     var target = event.detail.target;
     focusedId = active && active.id && target && target.contains(active) ? active.id : null;
   });
