@@ -94,6 +94,7 @@ def test_call_and_map_are_on_the_card_and_the_job_screen(demo, live_server, phon
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
     shot(page, f"today-contact-{lang}-{size['width']}")
     card.get_by_test_id("open-job").click()
+    page.wait_for_load_state("load")  # measured once the page's style sheet applies, not mid-load
     call = page.get_by_test_id("call")
     expect(call).to_contain_text("致电公司" if lang == "zh_CN" else "Call office")
     assert call.bounding_box()["height"] >= 44 and page.get_by_test_id("map").bounding_box()["height"] >= 44
