@@ -204,6 +204,13 @@ def report(f: dict, label: str) -> None:
         f"idle servers use {f['idle']:.3f} CPU-s/s (≈ {f['idle'] * f['wall']:.1f} s of the run); "
         f"the load generator used {f['client_cpu']:.1f} s of CPU on the same machine"
     )
+    if f["client_cpu"] > 0:
+        # The load generator does the same work for every job in every run: its CPU, taken in the same
+        # minutes, says how fast the machine was then (a shared virtual machine varies by 10–25 %).
+        print(
+            f"server CPU over the load generator's: {(web + queue) / f['client_cpu']:.2f} "
+            "(compare runs by this when the machine's speed changed between them)"
+        )
     if f["moto_cpu"] is not None:
         print(
             f"the S3 stand-in (moto, not counted above) used {f['moto_cpu']:.1f} s of CPU on the same machine"
