@@ -339,3 +339,44 @@ def test_a_photo_on_a_job_held_by_another_phone_offers_to_continue_here(
         expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
     finally:
         other.close()
+
+
+def test_safe_and_not_applicable_answers_keep_the_focus_and_are_announced(
+    app, demo, live_server, phone, tmp_path
+):
+    """Issue #14 items 6 and 8 by keyboard: a Safe or N/A answer keeps the focus on the button pressed,
+    marks it pressed, and the live region says which item got which answer."""
+    page = phone
+    photo_path = phone_jpeg(tmp_path / "IMG_0002.jpg")
+    _first_job_checked_in(page, live_server)
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
+        pre, safety = job.stages[0], job.stages[1]
+    for item in pre["items"]:
+        row = page.locator(f"#item-{item['code']}")
+        if item["photo_required"]:
+            row.get_by_test_id("photo-input").set_input_files(str(photo_path))
+            expect(page.locator(f"#photos-{item['code']} [data-testid=photo]")).to_have_count(
+                1, timeout=20_000
+            )
+        row.get_by_test_id("tick").click()
+        expect(row).to_have_class(re.compile("item-done"))
+    page.get_by_test_id("confirm-quote").check()
+    expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
+    page.get_by_test_id("complete-stage").click()
+    page.wait_for_url(re.compile(rf"/stages/{safety['code']}$"))
+    item = next(i for i in safety["items"] if i.get("allows_na") and not i["photo_required"])
+    code, label = item["code"], item["label"]["zh_CN"]
+
+    page.locator(f"#safe-{code}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#safe-{code}")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#safe-{code}")).to_be_focused()
+    expect(page.get_by_test_id("live")).to_contain_text("安全：")
+
+    page.locator(f"#na-{code}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#na-{code}")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#safe-{code}")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(f"#na-{code}")).to_be_focused()
+    expect(page.get_by_test_id("live")).to_contain_text(f"不适用：{label}")
