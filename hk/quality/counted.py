@@ -82,13 +82,13 @@ def count(
     due = due_count(f.tz) if customers else 0
     read = side_by_side(
         lambda: tally(f, stretches),
-        lambda: tally_whole(f, before) if before else None,
+        (lambda: tally_whole(f, before)) if before else None,
         lambda: _records(f, Stretches(*f.bounds())),
-        lambda: customer_figures_with_previous(f, due, lost=False) if customers else None,
+        (lambda: customer_figures_with_previous(f, due, lost=False)) if customers else None,
         lambda: cases_of(f, everything.bounds, now),
-        lambda: _records_whole(f, before) if before else None,
-        lambda: lost_customers(f, f.bounds()) if customers else None,
-        lambda: lost_customers(f, f.previous().bounds()) if customers else None,
+        (lambda: _records_whole(f, before)) if before else None,
+        (lambda: lost_customers(f, f.bounds())) if customers else None,
+        (lambda: lost_customers(f, f.previous().bounds())) if customers else None,
         lambda: _incidents(f, everything),
     )
     jobs, whole_jobs, records, customer_figures, cases, whole_records, lost_now, lost_then, incidents = read

@@ -44,9 +44,9 @@ def rows(query):
     return connection.execute(query).all()
 
 
-def side_by_side(*counts: Callable[[], Any]) -> list:
+def side_by_side(*counts: Callable[[], Any] | None) -> list:
     """Run independent counts at once, each on a database connection of its own in a thread of its
-    own, and return what each returned, in order.
+    own, and return what each returned, in order (None for a count given as None: not asked for).
 
     A page's big counts (the jobs and their ratings, the records, the complaints, the customers) spend
     their time in the database: SQLite's driver lets go of Python's lock while it works, and PostgreSQL
@@ -56,9 +56,10 @@ def side_by_side(*counts: Callable[[], Any]) -> list:
     application context) in a read transaction of its own, which sees what was committed when it
     began: a page that reads. On an in-memory SQLite database (a database per connection) they run
     one after another on the session."""
+    asked = [run for run in counts if run is not None]
     engine = db.session.get_bind()
-    if len(counts) < 2 or engine.url.database in (None, "", ":memory:"):
-        return [run() for run in counts]
+    if len(asked) < 2 or engine.url.database in (None, "", ":memory:"):
+        return [run() if run is not None else None for run in counts]
     postgres = engine.dialect.name == "postgresql"
 
     def on_own_connection(run: Callable[[], Any]) -> Any:
@@ -71,9 +72,9 @@ def side_by_side(*counts: Callable[[], Any]) -> list:
             finally:
                 _side_connection.reset(token)
 
-    with ThreadPoolExecutor(max_workers=min(len(counts), SIDE_BY_SIDE)) as pool:
-        futures = [pool.submit(on_own_connection, run) for run in counts]
-        return [future.result() for future in futures]
+    with ThreadPoolExecutor(max_workers=min(len(asked), SIDE_BY_SIDE)) as pool:
+        futures = [pool.submit(on_own_connection, run) if run is not None else None for run in counts]
+        return [future.result() if future is not None else None for future in futures]
 
 
 class minutes_between(FunctionElement):

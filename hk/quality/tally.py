@@ -160,17 +160,12 @@ def _jobs_rated():
     return Job.__table__.outerjoin(Rating.__table__, Rating.job_id == Job.id)  # at most one rating a job
 
 
-def tally(
-    f: QualityFilter, stretches: Stretches | None = None, whole: tuple[datetime, datetime] | None = None
-) -> Tally:
+def tally(f: QualityFilter, stretches: Stretches | None = None) -> Tally:
     """The filter's jobs done between the first and last cut (by default its period) and their ratings:
-    by stretch, and by worker and service type over the period; and, when asked, those of the `whole`
-    span in one sum (or add it later: `tally_whole`)."""
+    by stretch, and by worker and service type over the period (a span summed as a whole is added by
+    the caller: `tally_whole`)."""
     stretches = stretches or Stretches(*f.bounds())
-    counted = tallied(f, stretches, f.bounds(), _job_numbers(), _jobs_rated(), Counts.summed)
-    if whole is not None:
-        counted.whole[whole] = tally_whole(f, whole)
-    return counted
+    return tallied(f, stretches, f.bounds(), _job_numbers(), _jobs_rated(), Counts.summed)
 
 
 def tally_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple:

@@ -138,6 +138,15 @@ def test_counts_side_by_side_each_read_on_a_connection_of_its_own(app):
         side_by_side(lambda: db.session.scalar(jobs), lambda: None)
 
 
+def test_a_count_not_asked_for_is_none_and_takes_no_thread(app):
+    _history()
+    here = threading.get_ident()
+    found = side_by_side(None, lambda: threading.get_ident(), None, lambda: threading.get_ident())
+    assert found[0] is None and found[2] is None
+    assert here not in found[1::2]
+    assert side_by_side(None, lambda: threading.get_ident()) == [None, here]  # one count: no thread
+
+
 def test_a_count_that_fails_side_by_side_fails_the_page(app):
     def broken():
         raise ValueError("broken count")
