@@ -8,6 +8,7 @@ import asyncio
 import random
 import re
 import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
@@ -96,11 +97,14 @@ class Phone:
             raise Abort(f"{kind} {method} {base}{url}: {code} {detail}")
         return r
 
-    async def post(self, kind: str, path: str, ok=(303,), data=None, **kw) -> httpx.Response:
-        """A tap that posts a form of this job, after the cleaner's think time."""
+    async def post(self, kind: str, path: str, ok=(303,), data=None, headers=None, **kw) -> httpx.Response:
+        """A tap that posts a form of this job, after the cleaner's think time, as the phone's outbox
+        sends it: with a client key of its own and the time it was made on the phone."""
         await asyncio.sleep(random.uniform(*self.run.think))  # noqa: S311
         data = {"csrf_token": self.tok, **(data or {})}
-        return await self.req(kind, "POST", f"{self.path}{path}", ok, data=data, **kw)
+        outbox = {"X-HK-Client-Key": uuid.uuid4().hex, "X-HK-Happened-At": str(int(time.time() * 1000))}
+        headers = {**outbox, **(headers or {})}
+        return await self.req(kind, "POST", f"{self.path}{path}", ok, data=data, headers=headers, **kw)
 
     async def photo(self, stage: str, item: str | None) -> None:
         """Upload one photo as photos.js does."""

@@ -23,6 +23,7 @@ On a shared machine the wall times follow the neighbours' load: the machine refe
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import secrets
 import statistics
@@ -45,8 +46,9 @@ from hk import create_app  # noqa: E402
 from hk.config import TestConfig  # noqa: E402
 from hk.domain.clock import local_datetime, local_today  # noqa: E402
 from hk.extensions import db  # noqa: E402
-from hk.models import Job, User  # noqa: E402
+from hk.models import Job, QualityJobFacts, User  # noqa: E402
 from hk.models.people import hash_password  # noqa: E402
+from hk.models.quality import rebuild  # noqa: E402
 
 PASSWORD = secrets.token_urlsafe(12)
 SHARED_TEST_DATABASES = {"test"}  # other people's test runs use these: never emptied here
@@ -79,6 +81,8 @@ def build(app, label: str, reuse: bool = False) -> None:
     with app.app_context():
         if reuse and _generated():
             upgrade()
+            if not db.session.scalar(select(func.count()).select_from(QualityJobFacts)):
+                print(f"[{label}] quality facts rebuilt: {rebuild(db.session.connection()):,} jobs")
             supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
             supervisor.password_hash = hash_password(PASSWORD)  # this run's
             db.session.commit()
@@ -147,6 +151,24 @@ def busy_worker(app) -> int:
         )
 
 
+def server_cpu(engine) -> float | None:
+    """CPU seconds used so far by the PostgreSQL processes serving this database (read from /proc: a
+    server on this machine), else None. On a shared machine the wall time follows the neighbours;
+    this does much less."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        pids = conn.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).all()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # that connection has just closed
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Statements:
     """Counts the SQL statements the app runs."""
 
@@ -158,15 +180,18 @@ class Statements:
         self.count += 1
 
 
-def timed(client, path: str, runs: int, statements: Statements) -> tuple[list[float], list[float], int, int]:
+def timed(
+    client, path: str, runs: int, statements: Statements, engine=None
+) -> tuple[list[float], list[float], int, int, float | None]:
     """Milliseconds of each run after a warm-up (wall and this process's CPU), the SQL statements of one
-    request, and the body's size."""
+    request, the body's size, and the PostgreSQL server's CPU milliseconds per run (else None)."""
     warm = client.get(path)
     assert warm.status_code == 200, (path, warm.status_code)
     before = statements.count
     size = len(client.get(path).get_data())
     queries = statements.count - before
     times, cpu = [], []
+    server = server_cpu(engine) if engine is not None else None
     for _ in range(runs):
         started, used = time.perf_counter(), time.process_time()
         response = client.get(path)
@@ -174,7 +199,10 @@ def timed(client, path: str, runs: int, statements: Statements) -> tuple[list[fl
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - used) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    return times, cpu, queries, size
+    if server is not None:
+        after = server_cpu(engine)
+        server = (after - server) * 1000 / runs if after is not None else None
+    return times, cpu, queries, size, server
 
 
 def export_peak(client, path: str) -> tuple[float, int]:
@@ -197,6 +225,7 @@ def measure(url: str, label: str, runs: int, reuse: bool = False, pages_only: bo
         worker = busy_worker(app)
         with app.app_context():
             statements = Statements(db.engine)
+            engine = db.engine
         client = app.test_client()
         login(client)
         for name, query in (
@@ -205,11 +234,13 @@ def measure(url: str, label: str, runs: int, reuse: bool = False, pages_only: bo
             ("year", "period=year"),
             ("year, one worker", f"period=year&worker={worker}"),
         ):
-            times, cpu, queries, size = timed(client, f"/quality?{query}", runs, statements)
+            times, cpu, queries, size, server = timed(client, f"/quality?{query}", runs, statements, engine)
             results[name] = statistics.median(times)
+            in_server = f"; CPU in PostgreSQL {server:.0f} ms a run" if server is not None else ""
             print(
                 f"[{label}] /quality {name}: median {results[name]:.0f} ms "
-                f"(min {min(times):.0f}, max {max(times):.0f}; CPU here {statistics.median(cpu):.0f} ms; "
+                f"(min {min(times):.0f}, max {max(times):.0f}; CPU here {statistics.median(cpu):.0f} ms"
+                f"{in_server}; "
                 f"{runs} runs; {queries} SQL statements; {size / 1024:.0f} KB)"
             )
         exports = sorted(
@@ -225,7 +256,7 @@ def measure(url: str, label: str, runs: int, reuse: bool = False, pages_only: bo
         whole = f"period=custom&first={today - timedelta(days=quality_data.DAYS - 1)}&last={today}"
         for rule in exports:
             path = f"{rule}?{whole}"
-            times, _, queries, _ = timed(client, path, runs, statements)
+            times, _, queries, _, _ = timed(client, path, runs, statements)
             peak, size = export_peak(client, path)
             results[rule] = statistics.median(times)
             print(
@@ -250,7 +281,15 @@ def main() -> None:
         "--reuse", action="store_true", help="keep a company generated by an earlier run of the same database"
     )
     parser.add_argument("--pages", action="store_true", help="time only /quality, not the exports")
+    parser.add_argument(
+        "--ratings",
+        type=int,
+        default=quality_data.SIZES["ratings"],
+        help="ratings to generate (default 60,000; up to one per completed job: 95,000 makes the ratings' "
+        "export a list of about 100,000 rows)",
+    )
     args = parser.parse_args()
+    quality_data.SIZES["ratings"] = args.ratings
     if args.postgres and make_url(args.postgres).database in SHARED_TEST_DATABASES:
         parser.error("that is the shared test database; use one of its own, e.g. .../hk_quality_bench")
     print(f"machine reference: {machine_reference():.2f} CPU-s for `{REFERENCE_LOOP}` (as bench/load.py)")

@@ -41,6 +41,7 @@ from hk.models import (
     WorkerProfile,
     utcnow,
 )
+from hk.models.quality import rebuild
 
 DAYS = 730
 SIZES = {"jobs": 100_000, "ratings": 60_000, "complaints": 3_000, "follow_ups": 8_000, "incidents": 300}
@@ -275,6 +276,8 @@ class Company:
         _insert(Rating, self.rating_rows)
         db.session.commit()
         _move_sequences()
+        rebuild(db.session.connection())  # the Core inserts above bypass the facts' session listeners
+        db.session.commit()
         return {
             "jobs": len(self.jobs),
             "completed": len(self.done),

@@ -253,3 +253,15 @@ def storage_copy_command(to: str, endpoint_url: str | None, jobs: int):
         click.echo(line, err=result.outcome != Outcome.REPLACED)
     if report.problems:
         raise SystemExit(1)
+
+
+@hk_cli.command("quality-facts")
+@click.option("--rebuild", "whole", is_flag=True, required=True, help="Recompute every row from the jobs.")
+def quality_facts_command(whole: bool):
+    """Recompute the quality figures' facts about each completed job (quality_job_facts) from the
+    jobs, ratings and records: after writing those tables outside the app (a bulk load, a repair)."""
+    from hk.models.quality import rebuild
+
+    rows = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"quality facts rebuilt: {rows} completed jobs")

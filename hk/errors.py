@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from hk.extensions import db
+from hk.phone_writes import AlreadyApplied, replayed_response
 from hk.ratelimit import retry_minutes
 
 MESSAGES = {
@@ -93,6 +94,11 @@ def register_error_handlers(app: Flask) -> None:
     def admin_only(_error):
         detail = ADMIN_ONLY_DETAIL["page" if request.method in ("GET", "HEAD") else "action"]
         return _render(403, ADMIN_ONLY_TITLE, detail)
+
+    @app.errorhandler(AlreadyApplied)
+    def already_applied(_error):
+        db.session.rollback()
+        return replayed_response()
 
     @app.errorhandler(AnotherWorkersJob)
     def another_workers_job(_error):

@@ -1,6 +1,7 @@
-"""Validators shared by the forms, with messages in the person's language."""
+"""What the forms share: validators with messages in the person's language, and choice lists."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from hk.mail.addresses import normal_address
@@ -19,3 +20,9 @@ def email_address():
             raise ValidationError(_l("Enter an email address like name@example.com."))
 
     return check
+
+
+def options(pairs) -> list[SelectChoice]:
+    """A select's or radio group's choices from (value, label) pairs or a {value: label} dict."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]

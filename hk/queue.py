@@ -115,6 +115,16 @@ def sweep_case_clocks() -> None:
         warn_about_clocks()
 
 
+@huey.periodic_task(crontab(minute="17", hour="3"))
+def sweep_client_keys() -> None:
+    """Every night: the phones' client keys older than 90 days are forgotten (hk/phone_writes.py)."""
+    from hk.database import writing
+    from hk.phone_writes import forget_old_keys
+
+    with _context(), writing():
+        forget_old_keys()
+
+
 @huey.task()
 def send_message(message_id: int) -> None:
     """Send one queued email (at most once: the row is claimed first); failures are retried by the sweep."""

@@ -193,6 +193,49 @@ def test_a_double_tap_on_sign_signs_once_and_answers_twice(app, queued):
     assert db.session.scalar(signs) == 1
 
 
+def test_a_signature_made_offline_arriving_twice_at_once_signs_once(app, queued):
+    """The outbox's entry sent twice at the same instant (a retry after a lost answer, a background
+    sync beside the page): one sign-off at the phone's time, one record, one link, both answered."""
+    import hashlib
+
+    from hk.records.shown import canonical
+
+    worker = make_user("worker")
+    job = _ready_to_sign(worker)
+    client = _client_for(app, worker)
+    token = csrf_token(client, "/today")
+    review_hash(client, job.id, token=token)  # handed to the customer
+    text = canonical(client.get(f"/jobs/{job.id}/shown.json").get_json()["view"])
+    signed_on_phone = utcnow() - timedelta(minutes=30)
+    data = {
+        "csrf_token": token,
+        "signer_name": "周丽",
+        "consent": "y",
+        "signature": signature_png(),
+        "shown": text,
+        "shown_hash": hashlib.sha256(text.encode()).hexdigest(),
+        "lang": "zh_CN",
+    }
+    headers = {
+        "X-Requested-With": "hk-outbox",
+        "X-HK-Happened-At": str(int(signed_on_phone.timestamp() * 1000)),
+    }
+
+    def send(c):
+        return lambda: c.post(f"/jobs/{job.id}/sign", data=data, headers=headers)
+
+    answers = _at_once([send(client), send(_twin(app, client))])
+    # the first signs; its twin waited for the job's lock and found the key applied (or the job signed)
+    assert sorted(r.status_code for r in answers) in ([200, 303], [303, 303])
+    db.session.expire_all()
+    signoffs = list(db.session.scalars(select(SignOff)))
+    assert len(signoffs) == 1 and abs(signoffs[0].signed_at - signed_on_phone) < timedelta(milliseconds=2)
+    assert db.session.scalar(select(func.count(ServiceRecord.id))) == 1
+    assert db.session.scalar(select(func.count(CustomerLink.id))) == 1
+    signs = select(func.count(Event.id)).where(Event.subject_id == job.id, Event.action == "sign")
+    assert db.session.scalar(signs) == 1
+
+
 def test_a_double_tap_on_change_password_changes_it_once_and_never_fails(app):
     """Both taps of one phone at the same instant: one change, one event, one open login, no 5xx.
     A tap that found its twin's change takes over the twin's fresh login (tests/auth/

@@ -34,6 +34,7 @@ from hk.domain.complaints import OPEN_STATUSES, RemedyStatus, allowed_actions
 from hk.domain.remedies import remedy_totals
 from hk.domain.workflow import WorkflowError
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import Complaint, Role, User, events_of, utcnow
 from hk.office.messages import worker_label
 
@@ -121,9 +122,9 @@ def reclean_worker_choices() -> list[tuple[int, str]]:
 
 def set_choices(forms: dict, case: Complaint) -> dict:
     """The people each form offers."""
-    forms["owner"].owner.choices = owner_choices(case)
-    forms["resolve"].worker.choices = blame_choices(case)
-    forms["reclean"].worker.choices = reclean_worker_choices()
+    forms["owner"].owner.choices = options(owner_choices(case))
+    forms["resolve"].worker.choices = options(blame_choices(case))
+    forms["reclean"].worker.choices = options(reclean_worker_choices())
     return forms
 
 

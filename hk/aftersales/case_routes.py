@@ -13,6 +13,7 @@ from hk.auth.access import roles_required
 from hk.domain.complaints import CaseAction
 from hk.domain.workflow import Refusal, WorkflowError
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import CasePhoto, User
 from hk.storage import get_storage
 
@@ -34,7 +35,7 @@ def assign_case(case_id: int):
     """Name (or change) the person responsible; only a supervisor or an admin may be."""
     case = load_case(case_id)
     form = OwnerForm(prefix="owner")
-    form.owner.choices = owner_choices(case)
+    form.owner.choices = options(owner_choices(case))
     form.validate()
     owner = db.session.get(User, form.owner.data) if form.owner.data else None
     try:
@@ -105,7 +106,7 @@ def act_on_case(case_id: int, action: str):
         details["reason"] = form.reason.data
     elif step == CaseAction.RESOLVE:
         form = ResolveForm(prefix="resolve")
-        form.worker.choices = blame_choices(case)
+        form.worker.choices = options(blame_choices(case))
         if not form.validate():
             return render_case(case, forms={"resolve": form}, focus="resolve", status=422)
         details["root_cause"] = form.root_cause.data or ""

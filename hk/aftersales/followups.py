@@ -55,8 +55,12 @@ def _due(tz: str, today: date) -> list:
 
 def due_count(tz: str, today: date | None = None) -> int:
     """How many customers are due (or overdue) their quarterly follow-up: due_customers' total."""
-    conditions = _due(tz, today or local_today(tz))
-    return db.session.scalar(select(func.count(Customer.id)).where(*conditions)) or 0
+    return db.session.scalar(due_count_query(tz, today)) or 0
+
+
+def due_count_query(tz: str, today: date | None = None):
+    """due_count's query, for a caller that runs it on a connection of its own."""
+    return select(func.count(Customer.id)).where(*_due(tz, today or local_today(tz)))
 
 
 def due_customers(tz: str, page: int | None, today: date | None = None) -> tuple[Pagination, list[DueRow]]:

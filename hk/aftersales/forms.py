@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from hk.domain.complaints import STAFF_CHANNELS
-from hk.formtools import max_chars
+from hk.formtools import max_chars, options
 from hk.labels import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS
 from hk.office.forms import AmountField
 
@@ -53,11 +53,11 @@ class NewCaseForm(FlaskForm):
     job = SelectField(_l("The job it is about"), coerce=known_id, default=0, validate_choice=False)
     channel = SelectField(
         _l("How it came in"),
-        choices=[(c.value, CHANNEL_LABELS[c.value]) for c in STAFF_CHANNELS],
+        choices=options([(c.value, CHANNEL_LABELS[c.value]) for c in STAFF_CHANNELS]),
         default="phone",
     )
-    category = SelectField(_l("Category"), choices=list(CATEGORY_LABELS.items()))
-    severity = SelectField(_l("Severity"), choices=list(SEVERITY_LABELS.items()), default="medium")
+    category = SelectField(_l("Category"), choices=options(CATEGORY_LABELS))
+    severity = SelectField(_l("Severity"), choices=options(SEVERITY_LABELS), default="medium")
     description = TextAreaField(
         _l("What the customer says"),
         validators=[DataRequired(message=_l("Please describe the complaint.")), max_chars(4000)],
@@ -90,11 +90,13 @@ class ReplyForm(CaseForm):
     )
     kind = RadioField(
         _l("Who reads it"),
-        choices=[
-            ("customer", _l("The customer (shown on their link)")),
-            ("note", _l("Staff only (internal note)")),
-            ("phone", _l("Answered by phone: a note of what was said")),
-        ],
+        choices=options(
+            [
+                ("customer", _l("The customer (shown on their link)")),
+                ("note", _l("Staff only (internal note)")),
+                ("phone", _l("Answered by phone: a note of what was said")),
+            ]
+        ),
         default="customer",
     )
     client_key = HiddenField()

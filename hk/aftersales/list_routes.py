@@ -20,6 +20,7 @@ from hk.auth.access import roles_required
 from hk.domain.complaints import STAFF_CHANNELS, Category, Channel, Severity
 from hk.domain.workflow import Refusal, WorkflowError
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import Customer, Job, User, utcnow
 from hk.office.queries import search_customers
 from hk.pagination import page_arg
@@ -61,8 +62,8 @@ def _choices(form: NewCaseForm, customer: Customer, job_id: int) -> None:
         chosen = db.session.get(Job, job_id)
         if chosen is not None and chosen.customer_id == customer.id:
             jobs.insert(0, chosen)
-    form.job.choices = [(0, _("No particular job"))] + [(j.id, _job_label(j)) for j in jobs]
-    form.owner.choices = [(0, _("Nobody yet"))] + [(u.id, u.display_name) for u in queries.staff()]
+    form.job.choices = options([(0, _("No particular job"))] + [(j.id, _job_label(j)) for j in jobs])
+    form.owner.choices = options([(0, _("Nobody yet"))] + [(u.id, u.display_name) for u in queries.staff()])
 
 
 def _pick_customer():

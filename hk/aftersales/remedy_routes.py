@@ -17,6 +17,7 @@ from hk.domain.complaints import RemedyKind, RemedyStatus
 from hk.domain.remedies import RemedyAction
 from hk.domain.workflow import WorkflowError
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import Complaint, Remedy, Role, User
 from hk.office.messages import dispatch_texts
 
@@ -70,7 +71,7 @@ def add_remedy(case_id: int, kind: str):
 def _book_reclean(case: Complaint):
     """A free job for the same customer and service, through the same gates as any other booking."""
     form = RecleanForm(prefix="reclean")
-    form.worker.choices = reclean_worker_choices()
+    form.worker.choices = options(reclean_worker_choices())
     if not form.validate():
         return render_case(case, forms={"reclean": form}, focus="reclean", status=422)
     worker = db.session.get(User, form.worker.data) if form.worker.data else None

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from hk.auth import routes  # noqa: E402,F401
+from hk.auth import device, routes  # noqa: E402,F401

@@ -30,6 +30,8 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField(_l("Keep me logged in on this phone"))
     next = HiddenField()
+    # Set by the phone (static/js/handback_key.js): to take the phone back from a customer without signal.
+    handback_check = HiddenField()
 
 
 class LanguageForm(FlaskForm):

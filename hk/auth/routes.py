@@ -18,6 +18,7 @@ from hk.auth.service import (
     device_label,
     end_all_sessions,
     end_session,
+    handback_check,
     open_sessions,
     set_own_email,
     start_session,
@@ -70,7 +71,8 @@ def login():
             user = result.user
             if user.locale is None and session.get("lang"):
                 user.locale = session["lang"]
-            start_session(user, client_address(), request.user_agent.string)
+            started = start_session(user, client_address(), request.user_agent.string)
+            started.handback_check = handback_check(form.handback_check.data)
             db.session.commit()
             session.clear()
             login_user(user, remember=form.remember.data)

@@ -174,6 +174,12 @@ def _after_twin(user: User, own: LoginSession | None, new: str) -> PasswordChang
         return PasswordChange(None)
 
 
+def handback_check(value: str | None) -> str | None:
+    """The SHA-256 (hex) a phone sends at login for taking the phone back offline; None if not one."""
+    value = (value or "").strip().lower()
+    return value if len(value) == 64 and all(c in "0123456789abcdef" for c in value) else None
+
+
 def start_session(user: User, ip: str, user_agent: str) -> LoginSession:
     """A new login session for this browser, in the caller's transaction; user.get_id() carries it."""
     login = LoginSession(

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from hk.formtools import max_chars
+from hk.formtools import max_chars, options
 from hk.labels import INCIDENT_SEVERITY_LABELS, INCIDENT_TYPE_LABELS
 
 
@@ -64,12 +64,12 @@ class HandoverItemForm(FlaskForm):
 class IncidentForm(FlaskForm):
     type = RadioField(
         _l("What kind of incident?"),
-        choices=list(INCIDENT_TYPE_LABELS.items()),
+        choices=options(INCIDENT_TYPE_LABELS),
         validators=[InputRequired(message=_l("Please choose the kind of incident."))],
     )
     severity = RadioField(
         _l("How serious?"),
-        choices=list(INCIDENT_SEVERITY_LABELS.items()),
+        choices=options(INCIDENT_SEVERITY_LABELS),
         validators=[InputRequired(message=_l("Please choose how serious it is."))],
     )
     what_happened = TextAreaField(

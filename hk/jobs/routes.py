@@ -11,7 +11,6 @@ from flask import (
     g,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import format_time
@@ -38,30 +37,6 @@ from hk.jobs.responses import guarded, redirect_to, refused_completion, render_s
 from hk.jobs.views import current_stage_code, item_context, item_photos, stage_context
 from hk.models import Job, Role, utcnow
 from hk.views_helpers import current_lang
-
-DEVICE_COOKIE = "hk_device"
-
-
-@bp.before_request
-def _device():
-    g.device_id = request.cookies.get(DEVICE_COOKIE) or ""
-    g.new_device = len(g.device_id) < 16
-    if g.new_device:
-        g.device_id = secrets.token_urlsafe(16)
-
-
-@bp.after_request
-def _set_device(response):
-    if g.get("new_device"):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            g.device_id,
-            max_age=400 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
-    return response
 
 
 def _today():

@@ -35,8 +35,8 @@ from hk.models import (
     StageCompletion,
     User,
     record_event,
-    utcnow,
 )
+from hk.phone_writes import happened_now
 
 
 class DeviceConflict(Exception):
@@ -162,7 +162,7 @@ def check_in(job: Job, user: User, device_id: str, today: date, location: Locati
     if job.status == Status.CHECKED_IN and job.checked_in_at is not None:
         return  # a repeat of the same tap
     new_status = workflow.decide(facts_for(job, today), Action.CHECK_IN)
-    job.checked_in_at = utcnow()
+    job.checked_in_at = happened_now()
     job.device_id = device_id
     if location is not None:
         job.check_in_lat, job.check_in_lng = location.lat, location.lng
@@ -187,7 +187,7 @@ def set_answer(job: Job, user: User, device_id: str, stage_code: str, item_code:
         row = ItemCheck(stage_code=stage_code, item_code=item_code)
         job.checks.append(row)
     previous = row.answer
-    row.answer, row.checked_at, row.checked_by_id = answer, utcnow(), user.id
+    row.answer, row.checked_at, row.checked_by_id = answer, happened_now(), user.id
     log(user, job, "item.answer", stage=stage_code, item=item_code, answer=answer, previous=previous)
     if answer == Answer.NOT_SAFE:
         _transition(job, user, workflow.decide(facts_for(job), Action.BLOCK), "block", item=item_code)
@@ -230,10 +230,12 @@ def complete_stage(job: Job, user: User, device_id: str, stage_code: str) -> Non
     if any(c.stage_code == stage_code for c in job.completions):
         return
     new_status = workflow.decide(facts_for(job), Action.COMPLETE_STAGE, stage_code)
-    job.completions.append(StageCompletion(stage_code=stage_code, completed_by_id=user.id))
+    job.completions.append(
+        StageCompletion(stage_code=stage_code, completed_by_id=user.id, completed_at=happened_now())
+    )
     stage = next(s for s in job.stages if s["code"] == stage_code)
     if stage["kind"] == StageKind.POST_SERVICE:
-        job.handover_completed_at = utcnow()
+        job.handover_completed_at = happened_now()
     log(user, job, "stage.complete", stage=stage_code)
     if new_status != job.status:
         _transition(job, user, new_status, "advance", stage=stage_code)
@@ -258,7 +260,7 @@ def save_pre_service(
     if job.special_requests != requests:
         job.special_requests, changed["requests"] = requests, True
     if confirm_quote and job.quote_confirmed_at is None:
-        job.quote_confirmed_at = utcnow()
+        job.quote_confirmed_at = happened_now()
         job.quote_confirmed_total = job.quote_total
         changed["quote_total"] = str(job.quote_confirmed_total)
     elif not confirm_quote and job.quote_confirmed_at is not None:
@@ -290,7 +292,9 @@ def add_handover_item(
     if existing is not None:
         return existing
     _require_open_kind(job, StageKind.POST_SERVICE)
-    item = HandoverItem(description=description.strip(), quantity=quantity, client_key=client_key)
+    item = HandoverItem(
+        description=description.strip(), quantity=quantity, client_key=client_key, created_at=happened_now()
+    )
     job.handover_items.append(item)
     log(user, job, "handover.item_add", description=item.description, quantity=quantity)
     db.session.commit()
@@ -335,6 +339,7 @@ def report_incident(
         action_taken=action_taken.strip() or None,
         stage_code=open_stage["code"] if open_stage else None,
         reported_by_id=user.id,
+        reported_at=happened_now(),
         plan_version=plan_version,
     )
     job.incidents.append(incident)

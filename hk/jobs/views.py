@@ -112,6 +112,18 @@ def item_context(
     }
 
 
+def waits_for(all_steps: list[Step], position: int, status: str) -> list[str]:
+    """The earlier steps a locked step waits for, while the job goes on (not paused or blocked).
+
+    Its page then also carries the step as it will be once they are complete (jobs/stage.html), for the
+    phone to open when it completed them without signal (static/js/offline_stage.js).
+    """
+    step = all_steps[position]
+    if step.state != "locked" or status not in workflow.ACTIVE:
+        return []
+    return [s.code for s in all_steps[:position] if s.state != "done"]
+
+
 def stage_context(job: Job, stage_code: str, lang: str, missing: dict[str, list[str]] | None = None) -> dict:
     """Everything the stage screen needs; `missing` marks the items a refused completion named."""
     facts = facts_for(job)
@@ -128,6 +140,7 @@ def stage_context(job: Job, stage_code: str, lang: str, missing: dict[str, list[
         "progress": progress(all_steps, position),
         "is_open": workflow.stage_is_open(facts, stage_code),
         "is_done": stage_code in facts.completed_stages,
+        "waits_for": waits_for(all_steps, position, facts.status),
         "items": [
             item_view(job, stage, item, lang, photos, missing.get(item["code"])) for item in stage["items"]
         ],

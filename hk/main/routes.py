@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -121,3 +122,20 @@ def healthz():
     """A liveness probe for the process supervisor."""
     db.session.execute(select(1))
     return {"status": "ok"}
+
+
+@bp.route("/csrf-token")
+@any_role
+def csrf_token():
+    """A fresh CSRF token for the phone's outbox, when the one its page held has expired."""
+    return {"token": generate_csrf()}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/sw.js")
+@public
+def service_worker():
+    """The service worker, served from the root so that its scope is the whole app (static/js/sw.js)."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -29,6 +29,7 @@ from hk.models.jobs import (
 )
 from hk.models.media import Photo, photos_of
 from hk.models.messages import Message, MessageStatus, RecipientKind
+from hk.models.offline import ClientWrite
 from hk.models.people import (
     MANDATORY_CERTIFICATES,
     STAFF,
@@ -42,6 +43,7 @@ from hk.models.people import (
     User,
     WorkerProfile,
 )
+from hk.models.quality import QualityJobFacts  # its session listeners keep it true
 from hk.models.records import (
     CustomerLink,
     RecordStatus,
@@ -63,6 +65,7 @@ __all__ = [
     "Certificate",
     "CertificateKind",
     "ChecklistTemplate",
+    "ClientWrite",
     "Complaint",
     "Customer",
     "CustomerLink",
@@ -85,6 +88,7 @@ __all__ = [
     "PriceItem",
     "PriceKind",
     "PriceUnit",
+    "QualityJobFacts",
     "QuoteLine",
     "Rating",
     "RecipientKind",

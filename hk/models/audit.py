@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
@@ -17,7 +18,9 @@ class Event(db.Model):
     __table_args__ = (Index("ix_events_subject", "subject_type", "subject_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when it arrived
+    # When it happened on the phone (a write sent by its outbox, maybe later), when believable.
+    happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int]
@@ -28,8 +31,18 @@ class Event(db.Model):
 
 
 def record_event(actor: User | None, subject_type: str, subject_id: int, action: str, **data) -> Event:
-    """Add an event row to the session; the caller commits with the change it describes."""
+    """Add an event row to the session; the caller commits with the change it describes.
+
+    A write sent by the phone's outbox brings the phone's time (hk/phone_writes.py): it is kept as
+    ``happened_at``; a time that cannot be true is kept, raw, in the data instead.
+    """
+    happened_at = None
+    if has_request_context():
+        happened_at = g.get("hk_happened_at")
+        if g.get("hk_happened_raw"):
+            data["phone_time_refused"] = g.hk_happened_raw
     event = Event(
+        happened_at=happened_at,
         actor_id=actor.id if actor is not None else None,
         subject_type=subject_type,
         subject_id=subject_id,

@@ -187,5 +187,8 @@ class LoginSession(db.Model):
     # The language the customer chose on those screens (zh_CN or en); the worker's own comes back with
     # the phone.
     customer_lang: Mapped[str | None] = mapped_column(String(10))
+    # Taking the phone back without signal: SHA-256 (hex) of a secret the phone made at login and keeps
+    # only wrapped under a key derived from the password (hk/sign/handback.py explains).
+    handback_check: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
@@ -45,11 +45,23 @@ class SignOff(db.Model):
     language: Mapped[str] = mapped_column(String(10))
     # SHA-256 of exactly what the customer was shown (hk.records.review.review_digest).
     shown_hash: Mapped[str] = mapped_column(String(64))
+    # When the customer signed: the phone's clock for a signature made without signal (when it can be
+    # believed, hk.domain.offline_sign.signed_time), else the server's.
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A signature made offline: when it reached the server, and the view the customer read, exactly
+    # (hk.records.shown, canonical JSON; shown_hash is its SHA-256). Both None for one made online.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shown_json: Mapped[str | None] = mapped_column(Text)
     witnessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     job: Mapped[Job] = relationship()
     witnessed_by: Mapped[User | None] = relationship()
+
+    @property
+    def received_later(self) -> bool:
+        """A signature made offline that reached the server a minute or more after it was made: the
+        record then gives both times."""
+        return self.received_at is not None and self.received_at - self.signed_at >= timedelta(minutes=1)
 
 
 class RecordStatus(StrEnum):

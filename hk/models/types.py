@@ -1,16 +1,22 @@
-"""Column types shared by the models."""
+"""Column types shared by the models, and the one statement both databases spell their own way."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def insert_or_not(table: Table, dialect_name: str):
+    """An INSERT that can say ON CONFLICT (DO NOTHING / DO UPDATE), in this database's own words."""
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
 
 
 class UTCDateTime(TypeDecorator):

@@ -25,7 +25,7 @@ from wtforms.validators import Optional
 
 from hk import labels
 from hk.domain.catalogue import STAGE_KINDS, StageKind
-from hk.formtools import max_chars
+from hk.formtools import max_chars, options
 from hk.office.forms import SubForm
 
 NEW_ROW = 1e6  # where a new row without an order number goes: last
@@ -46,7 +46,7 @@ class ItemForm(SubForm):
 class StageForm(SubForm):
     code = HiddenField()
     order = DecimalField(_l("Order"), places=None, validators=[Optional()])
-    kind = SelectField(_l("Kind"), choices=[(k, labels.STAGE_KIND_LABELS[k]) for k in STAGE_KINDS])
+    kind = SelectField(_l("Kind"), choices=options([(k, labels.STAGE_KIND_LABELS[k]) for k in STAGE_KINDS]))
     name_zh = StringField("中文", validators=[max_chars(100)])
     name_en = StringField("English", validators=[max_chars(100)])
     delete = BooleanField(_l("delete"))

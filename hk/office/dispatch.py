@@ -14,6 +14,7 @@ from hk.domain.clock import local_today
 from hk.domain.dispatch import Repeat
 from hk.domain.workflow import Status, WorkflowError, may_assign
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import Customer, Job, ServiceType, User
 from hk.office import bp, dispatch_service, queries
 from hk.office.common import OFFICE, events_page, tz
@@ -29,9 +30,11 @@ def _worker_choices() -> list[tuple[int, str]]:
 
 
 def _job_form(form: JobForm) -> JobForm:
-    form.customer.choices = [(c.id, f"{c.name} · {c.phone}") for c in queries.active_customers()]
-    form.service_type.choices = [(s.id, s.name(current_lang())) for s in queries.active_service_types()]
-    form.worker.choices = _worker_choices()
+    form.customer.choices = options([(c.id, f"{c.name} · {c.phone}") for c in queries.active_customers()])
+    form.service_type.choices = options(
+        [(s.id, s.name(current_lang())) for s in queries.active_service_types()]
+    )
+    form.worker.choices = options(_worker_choices())
     return form
 
 
@@ -86,7 +89,7 @@ def _quote_rows(job: Job, form: QuoteForm) -> list:
 def _job_page(job: Job, errors=(), quote_form=None, cancel_form=None, status: int = 200):
     """The job as the office sees it: assignment, cancelling, the quote and the change log."""
     assign_form = AssignForm(formdata=None, worker=job.worker_id or 0)
-    assign_form.worker.choices = _worker_choices()
+    assign_form.worker.choices = options(_worker_choices())
     quote_form = quote_form or QuoteForm(formdata=None)
     return render_template(
         "office/job.html",

@@ -9,6 +9,7 @@ from flask_login import current_user
 from hk.auth.access import roles_required
 from hk.database import lock_for_write
 from hk.domain.emergency import MAX_STEPS, IncidentType, PlanError, check_plan, steps_from_rows
+from hk.formtools import options
 from hk.labels import CALL_LABELS
 from hk.models import EmergencyPlan, plan_of
 from hk.office import bp, queries, service
@@ -30,9 +31,10 @@ def _form(plan: EmergencyPlan | None) -> EmergencyPlanForm:
     while len(form.steps) < min(len([s for s in form.steps if s.zh.data or s.en.data]) + 2, MAX_STEPS + 2):
         form.steps.append_entry()
     first = list(plan.calls) if plan is not None else []
-    form.calls.choices = [(c, CALL_LABELS[c]) for c in first] + [
-        (c, label) for c, label in CALL_LABELS.items() if c not in first
-    ]
+    form.calls.choices = options(
+        [(c, CALL_LABELS[c]) for c in first]
+        + [(c, label) for c, label in CALL_LABELS.items() if c not in first]
+    )
     return form
 
 

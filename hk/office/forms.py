@@ -22,7 +22,6 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -37,7 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from hk import labels
 from hk.domain.dispatch import Repeat
 from hk.domain.emergency import MAX_STEPS
-from hk.formtools import email_address, max_chars
+from hk.formtools import email_address, max_chars, options
 from hk.labels import CALL_LABELS, FOLLOW_UP_CHANNEL_LABELS
 from hk.models import Role
 from hk.refusals import password_refusal
@@ -112,11 +111,11 @@ ROLE_CHOICES = [(r.value, labels.ROLE_LABELS[r.value]) for r in (Role.SUPERVISOR
 
 
 class StaffForm(AccountForm):
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.SUPERVISOR.value)
+    role = SelectField(_l("Role"), choices=options(ROLE_CHOICES), default=Role.SUPERVISOR.value)
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("New role"), choices=ROLE_CHOICES)
+    role = SelectField(_l("New role"), choices=options(ROLE_CHOICES))
 
 
 class StaffEmailForm(FlaskForm):
@@ -134,11 +133,13 @@ class WorkerForm(FlaskForm):
 class CertificateForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
-        choices=[
-            ("job", _l("Job certificate")),
-            ("health", _l("Health certificate")),
-            ("other", _l("Other certificate")),
-        ],
+        choices=options(
+            [
+                ("job", _l("Job certificate")),
+                ("health", _l("Health certificate")),
+                ("other", _l("Other certificate")),
+            ]
+        ),
     )
     name = StringField(_l("Name of the certificate (for other)"), validators=[Optional(), max_chars(100)])
     number = StringField(_l("Number"), validators=[_required(), max_chars(64)])
@@ -156,13 +157,15 @@ class TrainingForm(FlaskForm):
     course = StringField(_l("Course"), validators=[_required(), max_chars(200)])
     topic = SelectField(
         _l("Topic"),
-        choices=[
-            ("safety", _l("Safety")),
-            ("communication", _l("Communication")),
-            ("emergency", _l("Emergency handling")),
-            ("skills", _l("Cleaning skills")),
-            ("other", _l("Other")),
-        ],
+        choices=options(
+            [
+                ("safety", _l("Safety")),
+                ("communication", _l("Communication")),
+                ("emergency", _l("Emergency handling")),
+                ("skills", _l("Cleaning skills")),
+                ("other", _l("Other")),
+            ]
+        ),
     )
     completed_on = DateField(_l("Date"), validators=[InputRequired(message=_l("Please enter a date."))])
     score = IntegerField(_l("Score"), validators=[Optional(), NumberRange(0, 100, message=_l("0 to 100."))])
@@ -187,12 +190,14 @@ class JobForm(FlaskForm):
     )
     repeat = SelectField(
         _l("Repeat"),
-        choices=[
-            (Repeat.NONE.value, _l("Once")),
-            (Repeat.WEEKLY.value, _l("Every week")),
-            (Repeat.BIWEEKLY.value, _l("Every two weeks")),
-            (Repeat.MONTHLY.value, _l("Every month")),
-        ],
+        choices=options(
+            [
+                (Repeat.NONE.value, _l("Once")),
+                (Repeat.WEEKLY.value, _l("Every week")),
+                (Repeat.BIWEEKLY.value, _l("Every two weeks")),
+                (Repeat.MONTHLY.value, _l("Every month")),
+            ]
+        ),
     )
     count = IntegerField(
         _l("How many times"),
@@ -273,27 +278,23 @@ class PriceForm(FlaskForm):
     )
 
 
-def _choices(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
 class FollowUpForm(FlaskForm):
     """A follow-up call, visit or message (回访) and what came of it."""
 
     channel = RadioField(
         _l("How"),
-        choices=_choices(FOLLOW_UP_CHANNEL_LABELS),
+        choices=options(FOLLOW_UP_CHANNEL_LABELS),
         default="call",
         validators=[InputRequired(message=_l("Please choose how you followed up."))],
     )
     satisfied = RadioField(
         _l("Is the customer satisfied?"),
-        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        choices=options([("yes", _l("Yes")), ("no", _l("No"))]),
         validators=[InputRequired(message=_l("Please say whether the customer is satisfied."))],
     )
     score = RadioField(
         _l("Score (1–5, optional)"),
-        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
+        choices=options((str(n), str(n)) for n in range(1, 6)),
         validators=[Optional()],
     )
     notes = TextAreaField(
@@ -317,7 +318,7 @@ class EmergencyPlanForm(FlaskForm):
 
     calls = SelectMultipleField(
         _l("Numbers to call, as buttons"),
-        choices=list(CALL_LABELS.items()),
+        choices=options(CALL_LABELS),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[DataRequired(message=_l("Choose at least one number to call."))],

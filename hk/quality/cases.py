@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
-from hk.domain.complaints import CaseFacts, CaseStatus, ClockState, Pause, paused_time, resolution_clock
-from hk.models import CasePause, Complaint, Job
+from hk.domain.complaints import (
+    CaseFacts,
+    CaseStatus,
+    ClockState,
+    Pause,
+    RemedyStatus,
+    paused_time,
+    resolution_clock,
+)
+from hk.models import CasePause, Complaint, Job, Remedy
 from hk.models.types import utcnow
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import rows
@@ -101,3 +110,17 @@ def cases_of(
         clock = resolution_clock(facts, now).state
         cases.append(Case(str(channel), str(category), worker, received, response, took, clock))
     return cases
+
+
+def remedies_of(f: QualityFilter) -> list[tuple[str, int, Decimal]]:
+    """Remedies of the period's complaints that were not turned down: how many of each kind, and the
+    money approved or paid (read through sql.rows: it may run side by side)."""
+    paid = case((Remedy.status.in_([RemedyStatus.APPROVED, RemedyStatus.DONE]), Remedy.amount), else_=None)
+    found = rows(
+        select(Remedy.kind, func.count(Remedy.id), func.coalesce(func.sum(paid), 0))
+        .join(Complaint, Complaint.id == Remedy.complaint_id)
+        .where(*complaint_scope(f), Remedy.status != RemedyStatus.REJECTED)
+        .group_by(Remedy.kind)
+        .order_by(func.count(Remedy.id).desc(), Remedy.kind)
+    )
+    return [(str(kind), count, Decimal(str(amount))) for kind, count, amount in found]

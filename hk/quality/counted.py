@@ -8,33 +8,19 @@ then takes its stretches' share. A figure asked for alone (a test, an export) co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import and_, select
 
-from hk.aftersales.followups import due_count
+from hk.aftersales.followups import due_count_query
 from hk.domain.emergency import IncidentSeverity
-from hk.models import Incident, Job, ServiceRecord
-from hk.models.records import RecordStatus, ReviewStatus
-from hk.quality.cases import Case, cases_of
+from hk.models import Incident, Job
+from hk.quality.cases import Case, cases_of, remedies_of
 from hk.quality.customers import CustomerFigures, customer_figures_with_previous, lost_customers
 from hk.quality.filters import QualityFilter
 from hk.quality.sql import Stretches, jobs_done, rows, side_by_side
-from hk.quality.tally import Tally, tallied, tally, tally_whole
-
-
-@dataclass(frozen=True)
-class RecordCounts:
-    records: int = 0  # current records (a corrected record's earlier versions are superseded)
-    approved: int = 0  # current and approved
-    sent_back: int = 0  # versions sent back by review (a corrected one may be approved since)
-    flagged: int = 0  # current with a flag: incident, refused signature, missing photos
-    with_photos: int = 0  # current and not flagged for missing photos
-
-    @classmethod
-    def summed(cls, groups) -> RecordCounts:
-        return cls(*(sum(column) for column in zip(*groups, strict=True)))
+from hk.quality.tally import Tally, tally, tally_whole
 
 
 @dataclass(frozen=True)
@@ -53,6 +39,8 @@ class Counted:
     incidents: list[IncidentRow]  # reported on the jobs
     cases: list[Case]  # complaints received from the first cut to the last
     customers: tuple[CustomerFigures, CustomerFigures] | None = None  # the period's and the one before
+    # remedies_of each span counted whole (the period, the one before), when counted with the customers
+    remedies: dict[tuple[datetime, datetime], list] = field(default_factory=dict)
 
     def incidents_in(self, start: datetime, end: datetime) -> list[IncidentRow]:
         within = self.stretches.within(start, end)
@@ -79,55 +67,31 @@ def count(
     pass (which PostgreSQL, grouping by hashing, could do, but one after the other)."""
     stretches = stretches or Stretches(*f.bounds())
     everything = Stretches(*stretches.edges, *(before or ()))
-    due = due_count(f.tz) if customers else 0
+    previous = f.previous()
     read = side_by_side(
+        (lambda: customer_figures_with_previous(f, 0, lost=False)) if customers else None,
         lambda: tally(f, stretches),
-        (lambda: tally_whole(f, before)) if before else None,
-        lambda: _records(f, Stretches(*f.bounds())),
-        (lambda: customer_figures_with_previous(f, due, lost=False)) if customers else None,
         lambda: cases_of(f, everything.bounds, now),
-        (lambda: _records_whole(f, before)) if before else None,
+        (lambda: tally_whole(f, before)) if before else None,
         (lambda: lost_customers(f, f.bounds())) if customers else None,
-        (lambda: lost_customers(f, f.previous().bounds())) if customers else None,
+        (lambda: lost_customers(f, previous.bounds())) if customers else None,
         lambda: _incidents(f, everything),
+        (lambda: rows(due_count_query(f.tz))[0][0]) if customers else None,
+        (lambda: remedies_of(f)) if customers else None,
+        (lambda: remedies_of(previous)) if customers else None,
     )
-    jobs, whole_jobs, records, customer_figures, cases, whole_records, lost_now, lost_then, incidents = read
+    customer_figures, (jobs, records), cases, whole, lost_now, lost_then, incidents, due, *remedies = read
     if before:
-        jobs.whole[before], records.whole[before] = whole_jobs, whole_records
+        jobs.whole[before], records.whole[before] = whole
+    spent = {}
     if customer_figures is not None:
-        this, previous = customer_figures
-        customer_figures = (replace(this, lost=lost_now), replace(previous, lost=lost_then))
-    return Counted(everything, jobs, records, incidents, cases, customer_figures)
-
-
-def _record_numbers() -> list:
-    """What is counted of the jobs' records: current, approved, sent back, flagged, with photos."""
-    current = ServiceRecord.status == RecordStatus.CURRENT
-    flagged = or_(ServiceRecord.flag_incident, ServiceRecord.flag_refused, ServiceRecord.flag_missing_photos)
-    return [
-        func.count(case((current, 1))),
-        func.count(case((current & (ServiceRecord.review_status == ReviewStatus.APPROVED), 1))),
-        func.count(case((ServiceRecord.review_status == ReviewStatus.SENT_BACK, 1))),
-        func.count(case((current & flagged, 1))),
-        func.count(case((current & not_(ServiceRecord.flag_missing_photos), 1))),
-    ]
-
-
-def _records_joined():
-    return ServiceRecord.__table__.join(Job.__table__, Job.id == ServiceRecord.job_id)
-
-
-def _records(f: QualityFilter, stretches: Stretches) -> Tally:
-    """RecordCounts of the jobs' records: by stretch, and by worker over the period."""
-    return tallied(
-        f, stretches, f.bounds(), _record_numbers(), _records_joined(), RecordCounts.summed, services=False
-    )
-
-
-def _records_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple:
-    """RecordCounts' numbers of the jobs done in a span, summed over the whole span, for Tally.whole."""
-    query = select(*_record_numbers()).select_from(_records_joined()).where(*jobs_done(f, span))
-    return tuple(rows(query)[0])
+        this, then = customer_figures
+        customer_figures = (
+            replace(this, lost=lost_now, due_follow_ups=due),
+            replace(then, lost=lost_then, due_follow_ups=due),
+        )
+        spent = {f.bounds(): remedies[0], previous.bounds(): remedies[1]}
+    return Counted(everything, jobs, records, incidents, cases, customer_figures, spent)
 
 
 def _incidents(f: QualityFilter, stretches: Stretches) -> list[IncidentRow]:

@@ -14,19 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
-
 from hk.domain import quality as rules
 from hk.domain.complaints import FIRST_RESPONSE as RESPONSE_DUE
 from hk.domain.complaints import FIRST_RESPONSE_LIMIT as RESPONSE_LIMIT
 from hk.domain.complaints import (
     ClockState,
-    RemedyStatus,
 )
 from hk.domain.quality import Satisfaction, Timeliness, median_hours, per_hundred, share
-from hk.extensions import db
-from hk.models import Complaint, Remedy
-from hk.quality.cases import Case, cases_of, complaint_scope
+from hk.quality.cases import Case, cases_of, remedies_of
 from hk.quality.counted import Counted, count
 from hk.quality.filters import QualityFilter
 from hk.quality.tally import ASPECTS, Counts
@@ -79,10 +74,14 @@ def satisfaction(counts: Counts) -> SatisfactionFigures:
 
 
 def complaints(
-    f: QualityFilter, jobs: int, now: datetime | None = None, cases: list[Case] | None = None
+    f: QualityFilter,
+    jobs: int,
+    now: datetime | None = None,
+    cases: list[Case] | None = None,
+    remedies: list[tuple[str, int, Decimal]] | None = None,
 ) -> ComplaintFigures:
     """The period's complaints: how many per 100 jobs, how fast answered and resolved, of what kind
-    (`cases` are the period's when the caller has read them already)."""
+    (`cases` are the period's, `remedies` remedies_of's, when the caller has read them already)."""
     cases = cases_of(f, now=now) if cases is None else cases
     responses = [c.response for c in cases]
     answered_24 = sum(1 for r in responses if r is not None and r <= RESPONSE_DUE)
@@ -102,7 +101,7 @@ def complaints(
         )
         for channel, rows in sorted(by_channel.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
-    remedies = _remedies(f)
+    remedies = remedies_of(f) if remedies is None else remedies
     return ComplaintFigures(
         cases=len(cases),
         per_hundred_jobs=per_hundred(len(cases), jobs),
@@ -116,26 +115,13 @@ def complaints(
     )
 
 
-def _remedies(f: QualityFilter) -> list[tuple[str, int, Decimal]]:
-    """Remedies of the period's complaints that were not turned down: how many of each kind, and the
-    money approved or paid."""
-    paid = case((Remedy.status.in_([RemedyStatus.APPROVED, RemedyStatus.DONE]), Remedy.amount), else_=None)
-    rows = db.session.execute(
-        select(Remedy.kind, func.count(Remedy.id), func.coalesce(func.sum(paid), 0))
-        .join(Complaint, Complaint.id == Remedy.complaint_id)
-        .where(*complaint_scope(f), Remedy.status != RemedyStatus.REJECTED)
-        .group_by(Remedy.kind)
-        .order_by(func.count(Remedy.id).desc(), Remedy.kind)
-    )
-    return [(str(kind), count, Decimal(str(amount))) for kind, count, amount in rows]
-
-
 def figures(f: QualityFilter, now: datetime | None = None, counted: Counted | None = None) -> Figures:
     """The period's figures (`counted` covers it when the caller has counted already)."""
     counted = counted or count(f, now=now)
     counts = counted.jobs.total(*f.bounds())
     cases = counted.cases_in(*f.bounds())
-    return Figures(counts.jobs, satisfaction(counts), complaints(f, counts.jobs, now, cases))
+    remedies = counted.remedies.get(f.bounds())
+    return Figures(counts.jobs, satisfaction(counts), complaints(f, counts.jobs, now, cases, remedies))
 
 
 def by_service(f: QualityFilter, counted: Counted | None = None) -> list[tuple[int, int, int, int]]:

@@ -18,6 +18,7 @@ from wtforms import DateField, SelectField
 from hk.domain.clock import day_bounds, local_today
 from hk.domain.periods import PeriodKind, Span, span_for
 from hk.extensions import db
+from hk.formtools import options
 from hk.models import Role, ServiceType, User
 from hk.models.catalog import pick
 
@@ -42,13 +43,15 @@ class FilterForm(FlaskForm):
 
     period = SelectField(
         _l("Period"),
-        choices=[
-            (PeriodKind.WEEK.value, _l("This week")),
-            (PeriodKind.MONTH.value, _l("This month")),
-            (PeriodKind.QUARTER.value, _l("This quarter")),
-            (PeriodKind.YEAR.value, _l("This year")),
-            (PeriodKind.CUSTOM.value, _l("Chosen days")),
-        ],
+        choices=options(
+            [
+                (PeriodKind.WEEK.value, _l("This week")),
+                (PeriodKind.MONTH.value, _l("This month")),
+                (PeriodKind.QUARTER.value, _l("This quarter")),
+                (PeriodKind.YEAR.value, _l("This year")),
+                (PeriodKind.CUSTOM.value, _l("Chosen days")),
+            ]
+        ),
         default=PeriodKind.MONTH.value,
         validate_choice=False,
     )
@@ -89,11 +92,11 @@ def filter_form(lang: str) -> FilterForm:
     """The filter form filled from the query string, with the service types and workers to choose."""
     form = FilterForm(request.args)
     services = db.session.scalars(select(ServiceType).order_by(ServiceType.id))
-    form.service_type.choices = [(0, _l("All services"))] + [
-        (s.id, pick(s.name_zh, s.name_en, lang)) for s in services
-    ]
+    form.service_type.choices = options(
+        [(0, _l("All services"))] + [(s.id, pick(s.name_zh, s.name_en, lang)) for s in services]
+    )
     workers = db.session.scalars(select(User).where(User.role == Role.WORKER).order_by(User.display_name))
-    form.worker.choices = [(0, _l("All workers"))] + [(w.id, w.display_name) for w in workers]
+    form.worker.choices = options([(0, _l("All workers"))] + [(w.id, w.display_name) for w in workers])
     return form
 
 
@@ -106,8 +109,8 @@ def quality_filter(form: FilterForm, today: date | None = None) -> QualityFilter
         kind = PeriodKind.MONTH
     first, last = _day(form.first.data), _day(form.last.data)  # None when malformed
     span = span_for(kind, today or local_today(tz), first, last)
-    service_ids = {c[0] for c in form.service_type.choices}
-    worker_ids = {c[0] for c in form.worker.choices}
+    service_ids = {c.value for c in form.service_type.choices}
+    worker_ids = {c.value for c in form.worker.choices}
     return QualityFilter(
         span,
         form.service_type.data if form.service_type.data in service_ids and form.service_type.data else None,

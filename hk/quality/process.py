@@ -51,10 +51,15 @@ class ProcessFigures:
 
 
 def process_figures(
-    f: QualityFilter, jobs: int, today: date, counted: Counted | None = None
+    f: QualityFilter,
+    jobs: int,
+    today: date,
+    counted: Counted | None = None,
+    certificates: tuple[int, int, int] | None = None,
 ) -> ProcessFigures:
     """The period's records, on-time starts, incidents and today's certificates (`counted` covers the
-    period when the caller has counted already)."""
+    period when the caller has counted already; `certificates`, certificate_counts', when the caller
+    has them: they are today's, the same for every period)."""
     counted = counted or count(f)
     period = f.bounds()
     started, records = counted.jobs.total(*period), counted.records.total(*period)
@@ -63,7 +68,7 @@ def process_figures(
     for row in counted.incidents_in(*period):
         incidents[str(row.severity)] += 1
         acknowledged.append(row.to_acknowledge)
-    workers, compliant, expiring = _certificates(f, today)
+    workers, compliant, expiring = certificates or certificate_counts(f, today)
     return ProcessFigures(
         jobs=jobs,
         records=records.records,
@@ -80,7 +85,7 @@ def process_figures(
     )
 
 
-def _certificates(f: QualityFilter, today: date) -> tuple[int, int, int]:
+def certificate_counts(f: QualityFilter, today: date) -> tuple[int, int, int]:
     """Enabled workers (or the chosen one): how many, how many in good standing, how many expiring."""
     query = select(User).where(User.role == Role.WORKER, User.is_enabled.is_(True))
     if f.worker_id:

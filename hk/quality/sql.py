@@ -1,6 +1,5 @@
-"""SQL pieces the quality figures share: which jobs a period counts, minutes between two timestamps
-on either database, the stretch of time (a period, a week) a timestamp falls in, and counts read side
-by side."""
+"""SQL pieces the quality figures share: which jobs a period counts (in the jobs, in their facts), the
+stretch of time (a period, a week) a timestamp falls in, and counts read side by side."""
 
 from __future__ import annotations
 
@@ -10,15 +9,13 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, case, literal, text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import Table, case, literal, text
 
 from hk.database import reading
-from hk.domain import quality as rules
 from hk.domain.workflow import Status
 from hk.extensions import db
 from hk.models import Job
+from hk.models.quality import QualityJobFacts
 from hk.quality.filters import QualityFilter
 
 
@@ -42,6 +39,12 @@ def rows(query):
     the count side_by_side runs."""
     connection = _side_connection.get() or db.session.connection()
     return connection.execute(query).all()
+
+
+def dialect() -> str:
+    """The name of the database dialect the counts read ("sqlite", "postgresql")."""
+    connection = _side_connection.get() or db.session.connection()
+    return connection.dialect.name
 
 
 def side_by_side(*counts: Callable[[], Any] | None) -> list:
@@ -77,26 +80,6 @@ def side_by_side(*counts: Callable[[], Any] | None) -> list:
         return [future.result() if future is not None else None for future in futures]
 
 
-class minutes_between(FunctionElement):
-    """later - earlier in minutes, as a number, on SQLite and PostgreSQL."""
-
-    type = Float()
-    inherit_cache = True
-    name = "minutes_between"
-
-
-@compiles(minutes_between)
-def _minutes_postgresql(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0)"
-
-
-@compiles(minutes_between, "sqlite")
-def _minutes_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"((julianday({later}) - julianday({earlier})) * 1440.0)"
-
-
 def jobs_done(f: QualityFilter, bounds: tuple[datetime, datetime] | None = None) -> list:
     """The conditions for the jobs a period counts: completed, scheduled to start in it, and of the
     chosen service and worker."""
@@ -106,6 +89,22 @@ def jobs_done(f: QualityFilter, bounds: tuple[datetime, datetime] | None = None)
         conditions.append(Job.service_type_id == f.service_type_id)
     if f.worker_id:
         conditions.append(Job.worker_id == f.worker_id)
+    return conditions
+
+
+def facts() -> Table:
+    """The jobs' facts the tallies read (hk/models/quality.py)."""
+    return QualityJobFacts.__table__
+
+
+def facts_done(table, f: QualityFilter, bounds: tuple[datetime, datetime]) -> list:
+    """jobs_done's conditions on the facts (which hold completed jobs only)."""
+    start, end = bounds
+    conditions = [table.c.scheduled_start >= start, table.c.scheduled_start < end]
+    if f.service_type_id:
+        conditions.append(table.c.service_type_id == f.service_type_id)
+    if f.worker_id:
+        conditions.append(table.c.worker_id == f.worker_id)
     return conditions
 
 
@@ -152,9 +151,3 @@ def bucket_of(column, starts: list[datetime]):
         return case((column >= starts[middle], between(middle, high)), else_=between(low, middle))
 
     return case((column >= starts[0], between(0, len(starts))), else_=literal(-1))
-
-
-def started_on_time(checked_in, booked_start):
-    """A check-in no later than the grace minutes after the booked start (SQLite's day fractions
-    carry a microsecond or so of rounding, so "exactly 15 minutes" is allowed a millisecond)."""
-    return minutes_between(checked_in, booked_start) <= rules.ON_TIME_GRACE_MINUTES + 0.001 / 60

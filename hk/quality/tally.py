@@ -1,12 +1,12 @@
-"""The jobs done and their ratings, counted in one pass for a whole page.
+"""The jobs done, their ratings and their records, counted in one pass for a whole page.
 
-`tallied` groups the jobs done between the first and the last cut of some Stretches (a period, the
+`tally` groups the jobs done between the first and the last cut of some Stretches (a period, the
 period before it, the weeks of the trend) by stretch, worker and service type inside the database,
-and sums those groups there again by stretch, and by worker and by service type over the period:
-`tally` counts so the jobs, each with its rating if it has one, counted.py their records. A period's
-or a week's totals are sums of its stretches'; sums of counts are exact, so they are the numbers
-counting each on its own would give, and a mean is the sum of the scores over how many were given,
-as AVG is.
+and sums those groups there again by stretch, and by worker and by service type over the period. It
+reads the jobs' facts (hk/models/quality.py: one narrow row a completed job, its rating and its
+records' counts in it), so no join is made. A period's or a week's totals are sums of its
+stretches'; sums of counts are exact, so they are the numbers counting each on its own would give,
+and a mean is the sum of the scores over how many were given, as AVG is.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from typing import Any
 from sqlalchemy import case, func, literal, select, union_all
 
 from hk.domain import quality as rules
-from hk.models import Job, Rating
 from hk.quality.filters import QualityFilter
-from hk.quality.sql import Stretches, jobs_done, rows, started_on_time
+from hk.quality.sql import Stretches, facts, facts_done, rows
 
 ASPECTS = ("overall", "quality", "punctuality", "attitude", "price")
 COUNTED = ("jobs", "checked_in", "on_time", "rated", "satisfied", "answers", "promoters", "detractors")
@@ -56,6 +55,19 @@ class Counts:
     def mean(self, aspect: str) -> float | None:
         """The mean score (1–5) given for an aspect, or None when nobody scored it."""
         return self.sums[aspect] / self.scored[aspect] if self.scored[aspect] else None
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    records: int = 0  # current records (a corrected record's earlier versions are superseded)
+    approved: int = 0  # current and approved
+    sent_back: int = 0  # versions sent back by review (a corrected one may be approved since)
+    flagged: int = 0  # current with a flag: incident, refused signature, missing photos
+    with_photos: int = 0  # current and not flagged for missing photos
+
+    @classmethod
+    def summed(cls, groups) -> RecordCounts:
+        return cls(*(sum(column) for column in zip(*groups, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -99,25 +111,45 @@ class Tally:
         return {key: self.summed([counts]) for key, counts in numbers.items()}
 
 
-def tallied(
-    f: QualityFilter,
-    stretches: Stretches,
-    period: tuple[datetime, datetime],
-    numbers: list,
-    joined,
-    summed: Callable[[Iterable[tuple]], Any],
-    services: bool = True,
-) -> Tally:
-    """Aggregates (`numbers`) of the filter's jobs done from the first cut to the last, `joined` to
-    what they count, in one pass: grouped by stretch, worker and service type inside the database,
-    then summed there again by stretch, and by worker and service type over `period` (a hundred rows
-    reach Python, not thousands)."""
-    stretch = stretches.index(Job.scheduled_start)
-    keys = [Job.worker_id, Job.service_type_id] if services else [Job.worker_id]
+def _job_numbers(table) -> list:
+    """What is counted of the jobs done: check-ins, on-time starts, their ratings' scores."""
+    aspects = [table.c[aspect] for aspect in ASPECTS]
+    return [
+        func.count(),
+        func.coalesce(func.sum(table.c.checked_in), 0),
+        func.coalesce(func.sum(table.c.on_time), 0),
+        func.count(table.c.overall),  # given with every rating
+        func.count(case((table.c.overall >= rules.SATISFIED_FROM, 1))),
+        func.count(table.c.recommend),
+        func.count(case((table.c.recommend >= rules.PROMOTER_FROM, 1))),
+        func.count(case((table.c.recommend <= rules.DETRACTOR_UP_TO, 1))),
+        *[func.coalesce(func.sum(column), 0) for column in aspects],
+        *[func.count(column) for column in aspects],
+    ]
+
+
+RECORDED = ("records", "approved", "sent_back", "flagged", "with_photos")
+
+
+def _record_numbers(table) -> list:
+    """What is counted of the jobs' records (RecordCounts)."""
+    return [func.coalesce(func.sum(table.c[name]), 0) for name in RECORDED]
+
+
+def tally(f: QualityFilter, stretches: Stretches | None = None) -> tuple[Tally, Tally]:
+    """The filter's jobs done between the first and last cut (by default its period) with their
+    ratings, and their records' RecordCounts: by stretch, and by worker and service type over the
+    period, in one pass (a hundred rows reach Python, not thousands). A span summed as a whole is
+    added by the caller: `tally_whole`."""
+    stretches = stretches or Stretches(*f.bounds())
+    period = f.bounds()
+    table = facts()
+    numbers = _job_numbers(table) + _record_numbers(table)
+    stretch = stretches.index(table.c.scheduled_start)
+    keys = [table.c.worker_id, table.c.service_type_id]
     inner = (
         select(stretch.label("stretch"), *keys, *[n.label(f"n{i}") for i, n in enumerate(numbers)])
-        .select_from(joined)
-        .where(*jobs_done(f, stretches.bounds))
+        .where(*facts_done(table, f, stretches.bounds))
         .group_by(stretch, *keys)
         .cte("tallied")
     )
@@ -126,49 +158,25 @@ def tallied(
     parts = [
         select(literal(0), inner.c.stretch, *sums).group_by(inner.c.stretch),
         select(literal(1), inner.c.worker_id, *sums).where(in_period).group_by(inner.c.worker_id),
+        select(literal(2), inner.c.service_type_id, *sums).where(in_period).group_by(inner.c.service_type_id),
     ]
-    if services:
-        parts.append(
-            select(literal(2), inner.c.service_type_id, *sums)
-            .where(in_period)
-            .group_by(inner.c.service_type_id)
-        )
-    found: tuple[dict, dict, dict] = ({}, {}, {})
+    cut = len(numbers) - len(RECORDED)
+    jobs: tuple[dict, dict, dict] = ({}, {}, {})
+    records: tuple[dict, dict, dict] = ({}, {}, {})
     for kind, key, *counts in rows(union_all(*parts)):
-        found[kind][key] = tuple(int(n) for n in counts)  # PostgreSQL sums bigints as numeric
-    return Tally(stretches, period, *found, summed=summed)
+        counts = [int(n) for n in counts]  # PostgreSQL sums bigints as numeric
+        jobs[kind][key], records[kind][key] = tuple(counts[:cut]), tuple(counts[cut:])
+    return (
+        Tally(stretches, period, *jobs, summed=Counts.summed),
+        Tally(stretches, period, records[0], records[1], {}, summed=RecordCounts.summed),
+    )
 
 
-def _job_numbers() -> list:
-    """What is counted of each job done: check-ins, on-time starts, its rating's scores."""
-    aspects = [getattr(Rating, aspect) for aspect in ASPECTS]
-    return [
-        func.count(Job.id),
-        func.count(Job.checked_in_at),
-        func.count(case((started_on_time(Job.checked_in_at, Job.scheduled_start), 1))),
-        func.count(Rating.id),
-        func.count(case((Rating.overall >= rules.SATISFIED_FROM, 1))),
-        func.count(Rating.recommend),
-        func.count(case((Rating.recommend >= rules.PROMOTER_FROM, 1))),
-        func.count(case((Rating.recommend <= rules.DETRACTOR_UP_TO, 1))),
-        *[func.coalesce(func.sum(column), 0) for column in aspects],
-        *[func.count(column) for column in aspects],
-    ]
-
-
-def _jobs_rated():
-    return Job.__table__.outerjoin(Rating.__table__, Rating.job_id == Job.id)  # at most one rating a job
-
-
-def tally(f: QualityFilter, stretches: Stretches | None = None) -> Tally:
-    """The filter's jobs done between the first and last cut (by default its period) and their ratings:
-    by stretch, and by worker and service type over the period (a span summed as a whole is added by
-    the caller: `tally_whole`)."""
-    stretches = stretches or Stretches(*f.bounds())
-    return tallied(f, stretches, f.bounds(), _job_numbers(), _jobs_rated(), Counts.summed)
-
-
-def tally_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple:
-    """The numbers of the filter's jobs done in a span and their ratings, summed over the whole span
-    (the period before: its totals alone are shown), for Tally.whole."""
-    return tuple(rows(select(*_job_numbers()).select_from(_jobs_rated()).where(*jobs_done(f, span)))[0])
+def tally_whole(f: QualityFilter, span: tuple[datetime, datetime]) -> tuple[tuple, tuple]:
+    """The numbers of the filter's jobs done in a span with their ratings, and of their records, each
+    summed over the whole span (the period before: its totals alone are shown), for Tally.whole."""
+    table = facts()
+    jobs, records = _job_numbers(table), _record_numbers(table)
+    found = rows(select(*jobs, *records).where(*facts_done(table, f, span)))[0]
+    found = tuple(int(n) for n in found)
+    return found[: len(jobs)], found[len(jobs) :]

@@ -19,7 +19,7 @@ from hk.quality.charts import bar_chart, line_chart, nice_top
 from hk.quality.counted import count
 from hk.quality.figures import by_service, figures
 from hk.quality.filters import QualityFilter
-from hk.quality.process import process_figures
+from hk.quality.process import certificate_counts, process_figures
 from hk.quality.sql import Stretches, without_jit
 from hk.quality.trends import trend_weeks, weekly
 from hk.quality.workers import worker_rows
@@ -58,14 +58,15 @@ def dashboard(f: QualityFilter, today: date, lang: str, sort: str = "jobs") -> d
     target = satisfaction_target()
     names = {s.id: pick(s.name_zh, s.name_en, lang) for s in db.session.scalars(select(ServiceType))}
     services = by_service(f, counted)
+    certificates = certificate_counts(f, today)
     return {
         "f": f,
         "now": now,
         "then": then,
         "customers": customers,
         "customers_then": customers_then,
-        "process": process_figures(f, now.jobs, today, counted),
-        "process_then": process_figures(before, then.jobs, today, counted),
+        "process": process_figures(f, now.jobs, today, counted, certificates),
+        "process_then": process_figures(before, then.jobs, today, counted, certificates),
         "weeks": weeks,
         "week_labels": labels,
         "target": target,

@@ -19,6 +19,8 @@ faces the ordinary login page with its throttling, and the customer has seen not
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from enum import StrEnum
 
 from sqlalchemy import or_, select, update
@@ -28,6 +30,7 @@ from hk.database import begin_writing
 from hk.extensions import db
 from hk.jobs.service import log
 from hk.models import Job, LoginSession, SignOff, User, utcnow
+from hk.phone_writes import take_client_key
 
 # Wrong passwords allowed when taking the phone back before the login on this phone is ended.
 MAX_HANDBACK_FAILURES = 5
@@ -37,6 +40,8 @@ CUSTOMER_ENDPOINTS = frozenset(
     {
         "sign.hand_to_customer",  # a double tap on "hand over" lands on the review like the first tap
         "sign.review_job",
+        "sign.review_kept",
+        "sign.shown_json",
         "sign.sign_job",
         "sign.refuse_job",
         "sign.show_signed",
@@ -115,26 +120,49 @@ class HandBack(StrEnum):
     LOGGED_OUT = "logged_out"
 
 
-def hand_back(user: User, password: str) -> HandBack:
+def hand_back_offline(user: User, secret: str) -> HandBack:
+    """The phone was taken back without signal: the worker's password unwrapped, on the phone, the
+    secret made at login (static/js/handback_key.js); the outbox sends it when there is signal.
+
+    The login keeps only its SHA-256 (handback_check), so whoever holds the phone cannot end customer
+    mode without the password. Set-like, as hand_back; a wrong secret counts as a wrong password.
+    """
+    check = db.session.scalar(select(LoginSession.handback_check).where(_this_login(user)))
+    sent = hashlib.sha256((secret or "").strip().lower().encode()).hexdigest()
+    if check is None or not hmac.compare_digest(check, sent):
+        return hand_back(user, None)
+    begin_writing()
+    job = db.session.get(Job, user.customer_job_id) if user.customer_job_id else None
+    if job is not None:
+        take_client_key(job)  # once per key, and the phone's time of it kept on the event
+    return _end_customer_mode(user, offline=True)
+
+
+def _end_customer_mode(user: User, **facts) -> HandBack:
+    job = db.session.get(Job, user.customer_job_id) if user.customer_job_id else None
+    ended = db.session.execute(
+        update(LoginSession)
+        .where(_this_login(user), LoginSession.customer_job_id.is_not(None))
+        .values(customer_job_id=None, handback_failures=0, customer_lang=None)
+    ).rowcount
+    if ended and job is not None:
+        log(user, job, "customer_mode.end", **facts)
+    db.session.commit()
+    user.customer_job_id = user.customer_lang = None
+    return HandBack.OK
+
+
+def hand_back(user: User, password: str | None) -> HandBack:
     """Check the worker's password (slow hash first, then a short write) and end customer mode.
 
     A wrong password counts against this login; at MAX_HANDBACK_FAILURES the login ends. Two right
     answers at the same instant end the mode once.
     """
-    valid = check_password_hash(user.password_hash, password or "")
+    valid = password is not None and check_password_hash(user.password_hash, password)
     begin_writing()
-    job = db.session.get(Job, user.customer_job_id) if user.customer_job_id else None
     if valid:
-        ended = db.session.execute(
-            update(LoginSession)
-            .where(_this_login(user), LoginSession.customer_job_id.is_not(None))
-            .values(customer_job_id=None, handback_failures=0, customer_lang=None)
-        ).rowcount
-        if ended and job is not None:
-            log(user, job, "customer_mode.end")
-        db.session.commit()
-        user.customer_job_id = user.customer_lang = None
-        return HandBack.OK
+        return _end_customer_mode(user)
+    job = db.session.get(Job, user.customer_job_id) if user.customer_job_id else None
     db.session.execute(
         update(LoginSession)
         .where(_this_login(user))

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from hk.formtools import options
+
 
 class SignForm(FlaskForm):
     signer_name = StringField(
@@ -18,7 +20,7 @@ class SignForm(FlaskForm):
     # Drawn on the screen, or (for a customer who cannot draw) the typed name with its own sentence.
     method = RadioField(
         _l("How would you like to sign?"),
-        choices=[("drawn", _l("Draw with my finger")), ("typed", _l("Type my name instead"))],
+        choices=options([("drawn", _l("Draw with my finger")), ("typed", _l("Type my name instead"))]),
         default="drawn",
     )
     consent = BooleanField(validators=[DataRequired(message=_l("Please tick the box to confirm."))])
@@ -45,3 +47,10 @@ class HandBackForm(FlaskForm):
         validators=[DataRequired(message=_l("Please enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class OfflineHandBackForm(FlaskForm):
+    """The phone taken back without signal, as the outbox sends it later: the secret the password
+    unwrapped on the phone (hk/sign/customer_mode.py, hand_back_offline)."""
+
+    secret = HiddenField(validators=[DataRequired(), Length(max=128)])

@@ -21,11 +21,12 @@ from hk.sign.customer_mode import (
     allows,
     first_language,
     hand_back,
+    hand_back_offline,
     hand_over,
     set_language,
     tries_left,
 )
-from hk.sign.forms import HandBackForm
+from hk.sign.forms import HandBackForm, OfflineHandBackForm
 from hk.views_helpers import current_lang, safe_next
 
 
@@ -113,10 +114,16 @@ def _hand_back_phone():
     job_id = current_user.customer_job_id
     if job_id is None:  # not in customer mode (a second tap, or already handed back)
         return redirect(url_for("main.home"), code=303)
-    form = HandBackForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        return _handback_page(form, status=200 if request.method == "GET" else 422)
-    outcome = hand_back(current_user, form.password.data)
+    if request.method == "POST" and "secret" in request.form:  # taken back offline, sent now
+        offline = OfflineHandBackForm()
+        if not offline.validate_on_submit():
+            return _handback_page(HandBackForm(formdata=None), status=422)
+        outcome = hand_back_offline(current_user, offline.secret.data)
+    else:
+        form = HandBackForm()
+        if request.method == "GET" or not form.validate_on_submit():
+            return _handback_page(form, status=200 if request.method == "GET" else 422)
+        outcome = hand_back(current_user, form.password.data)
     if outcome == HandBack.OK:
         return _after_handback(job_id)
     if outcome == HandBack.LOGGED_OUT:

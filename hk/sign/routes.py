@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,14 +15,16 @@ from hk.database import begin_writing, reads_first
 from hk.domain.workflow import Status, WorkflowError
 from hk.extensions import db, htmx
 from hk.jobs.access import load_job
-from hk.models import Role, SignatureKind, SignOff, SignOffKind
+from hk.labels import INCIDENT_TYPE_LABELS
+from hk.models import Role, SignatureKind, SignOff, SignOffKind, photos_of
 from hk.queue import enqueue, make_record
 from hk.records import links
 from hk.records import service as records
 from hk.records.ink import SignatureRejected, clean_signature
 from hk.records.render import qr_data_uri
 from hk.records.review import photo_pairs, review_data, review_digest
-from hk.sign import bp, service
+from hk.records.shown import shown_digest, shown_view
+from hk.sign import bp, offline, service
 from hk.sign.customer_mode import set_language
 from hk.sign.forms import RefuseForm, SignForm
 from hk.sign.service import consent_sentence, typed_consent_sentence
@@ -37,7 +39,9 @@ def _customer_lang() -> str:
     return lang if lang in LANGS else current_lang()
 
 
-def _review_page(job, sign_form=None, refuse_form=None, errors=None, signature_error=None, status=200):
+def _review_page(
+    job, sign_form=None, refuse_form=None, errors=None, signature_error=None, status=200, kept=False
+):
     """The review and the signature box; a refused form's messages sit next to what must be fixed."""
     lang = _customer_lang()
     data = review_data(job)
@@ -60,6 +64,9 @@ def _review_page(job, sign_form=None, refuse_form=None, errors=None, signature_e
             typed_consent=typed_consent_sentence("\x00").split("\x00", 1),
             lang=lang,
             html_lang="zh-CN" if lang == "zh_CN" else "en",
+            incident_types={str(k): str(v) for k, v in INCIDENT_TYPE_LABELS.items()},
+            kept=kept,
+            for_customer=kept,  # no worker's bar: it is shown to the customer (base.html)
         )
     return html, status
 
@@ -85,6 +92,34 @@ def review_job(job_id: int):
     """What the customer reads before signing, in the customer's language."""
     job = load_job(job_id)
     return _awaiting(job) or _review_page(job)
+
+
+@bp.route("/jobs/<int:job_id>/review/kept")
+@roles_required(Role.WORKER)
+def review_kept(job_id: int):
+    """The review page the service worker keeps for handing the phone over without signal.
+
+    Served whatever the job's state: the phone draws the review from its kept view with what waits
+    (static/js/offline_sign.js) and shows it only once the worker has handed the phone over on it
+    (static/js/offline_handover.js).
+    """
+    job = load_job(job_id)
+    return _review_page(job, kept=True)
+
+
+@bp.route("/jobs/<int:job_id>/shown.json")
+@roles_required(Role.WORKER)
+def shown_json(job_id: int):
+    """The review as plain data, for the phone to show and sign without signal (hk/records/shown.py)."""
+    job = load_job(job_id)
+    view = shown_view(job)
+    thumbs = {  # where the phone finds each photo's thumbnail (not part of the view: not hashed)
+        p.client_key: url_for("jobs.show_photo", job_id=job.id, photo_id=p.id, size="thumb")
+        for p in photos_of(job)
+    }
+    response = jsonify(job=job.id, status=str(job.status), view=view, hash=shown_digest(view), thumbs=thumbs)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _finish(job, signoff: SignOff):
@@ -120,12 +155,18 @@ def sign_job(job_id: int):
 
     A drawing is checked and stored before the write begins; the write itself only records. A
     customer who cannot draw signs by typing their name: the sentence they agreed to, with that
-    name, is kept as the consent and the record says how it was signed.
+    name, is kept as the consent and the record says how it was signed. A signature made without
+    signal carries the view the customer read (hk/sign/offline.py): it is used only if the server's
+    view is the same, with the phone's time of signing and the arrival both kept.
     """
     job = load_job(job_id)
     done = _awaiting(job)
     if done:
         return done  # a second signing (double tap, second phone) changes nothing
+    try:
+        sent = offline.sent_view()
+    except offline.ShownUnreadable:
+        abort(400)
     lang = _customer_lang()
     with force_locale(lang):
         form = SignForm()
@@ -139,7 +180,12 @@ def sign_job(job_id: int):
                 signature_error = _signature_error(rejected.code)
         if not valid or signature_error:
             return _review_page(job, sign_form=form, signature_error=signature_error, status=422)
-        if form.shown_hash.data != review_digest(review_data(job)):
+        if sent is not None:
+            try:
+                offline.check_hash(sent[0], form.shown_hash.data)
+            except offline.ShownUnreadable:
+                abort(400)
+        elif form.shown_hash.data != review_digest(review_data(job)):
             return _changed_page(job)
         name = form.signer_name.data.strip()
         consent = typed_consent_sentence(name) if typed else consent_sentence()
@@ -149,10 +195,6 @@ def sign_job(job_id: int):
     done = _awaiting(job)
     if done:
         return done
-    current = review_digest(review_data(job))
-    if form.shown_hash.data != current:
-        with force_locale(lang):
-            return _changed_page(job)
     signoff = SignOff(
         job_id=job.id,
         kind=SignOffKind.SIGNED,
@@ -162,9 +204,20 @@ def sign_job(job_id: int):
         signature_sha256=hashlib.sha256(signature).hexdigest() if signature else None,
         consent_text=consent,
         language=lang,
-        shown_hash=current,
         witnessed_by_id=current_user.id,
     )
+    if sent is None:
+        signoff.shown_hash = review_digest(review_data(job))
+        if form.shown_hash.data != signoff.shown_hash:
+            with force_locale(lang):
+                return _changed_page(job)
+    else:
+        compared = offline.compare(job, sent[1])
+        if compared.found:
+            return offline.refuse(job, compared, lang)
+        # exactly the text the customer's phone hashed: shown_hash is its SHA-256
+        signoff.shown_hash, signoff.shown_json = form.shown_hash.data.strip().lower(), sent[0]
+        signoff.signed_at, signoff.received_at = offline.times(job)
     set_language(current_user, lang)  # the thanks page speaks the language signed in
     return _finish(job, signoff)
 

@@ -42,6 +42,9 @@ def finish(job: Job, user: User, signoff: SignOff) -> ServiceRecord:
     facts = {"from": str(old), "to": str(new_status), "shown_hash": signoff.shown_hash}
     if signoff.signature_kind is not None:
         facts["signature"] = str(signoff.signature_kind)
+    if signoff.received_at is not None:  # made offline: when it was signed on the phone, and arrived
+        facts.update(offline=True, signed_at=signoff.signed_at.isoformat())
+        facts["received_at"] = signoff.received_at.isoformat()
     log(user, job, action, **facts)
     links.new_customer_link(job)
     record = records.add_record(job, signoff, user)

@@ -9,14 +9,15 @@
     return value === undefined ? text : text.replace("{n}", value);
   }
 
-  function notice(text) {
+  function notice(text, ms) {
     var box = document.getElementById("hk-notice");
     if (!box) { return; }
     box.textContent = text;
     box.hidden = false;
     window.clearTimeout(box._timer);
-    box._timer = window.setTimeout(function () { box.hidden = true; }, 6000);
+    box._timer = window.setTimeout(function () { box.hidden = true; }, ms || 6000);
   }
+  window.hkNotice = notice;
 
   // --- busy: an action shows at once that it was taken -------------------------------------------
   // A form marked data-busy="label" (empty: the page's own "Sending…") disables its buttons as soon as
@@ -60,6 +61,9 @@
     });
     if (on) { form._hkBusyTimer = window.setTimeout(function () { setBusy(form, false); }, BUSY_FOR); }
   }
+
+  // For a script that holds a form back before sending it (the login derives its hand-back key first).
+  window.hkBusy = function (form, pressed) { setBusy(form, true, pressed); };
 
   // A plain form sends once: a second tap while it is in flight is ignored. This runs after the
   // form's own handlers (the signature's check may have stopped the sending).
@@ -174,9 +178,18 @@
       if (again) { again.focus({ preventScroll: true }); }
       focusedId = null;
     }
-    if (item) { announce(item.getAttribute("data-announce")); }
+    if (item && !echoed(item.getAttribute("data-announce"))) { announce(item.getAttribute("data-announce")); }
   });
   document.addEventListener("DOMContentLoaded", function () { focusShown(document); });
+  // A tap the outbox drew is read out at once; the server's answer saying the same soon after is not
+  // read a second time.
+  var said = { text: "", at: 0 };
+  window.hkAnnounce = function (text) { announce(text); said = { text: text, at: Date.now() }; };
+  function echoed(text) {
+    var echo = text === said.text && Date.now() - said.at < 10000;
+    if (echo) { said = { text: "", at: 0 }; }
+    return echo;
+  }
 
   // Forms kept as they are filled in (data-autosave): htmx sends the box on change and the texts a
   // moment after typing stops; the status line says "Saving…", then "Saved". What is typed is also kept
@@ -219,12 +232,14 @@
       if (restored && window.htmx) { window.htmx.trigger(form, "change"); }
     });
   });
-  // Leaving the page while a text waits for its moment: send it now, as a plain form post.
+  // Leaving the page while a text waits for its moment: send it now, as a plain form post (unless the
+  // outbox holds it already: form.hkQueued, the fields of its last entry).
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState !== "hidden" || !navigator.sendBeacon) { return; }
     Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
       var waiting = Array.prototype.some.call(drafts(form), function (field) {
-        return store(function (s) { return s.getItem(draftKey(form, field)); }) !== null;
+        var queued = form.hkQueued && form.hkQueued[field.name] === field.value;
+        return !queued && store(function (s) { return s.getItem(draftKey(form, field)); }) !== null;
       });
       if (waiting && !form.hasAttribute("inert")) { navigator.sendBeacon(form.getAttribute("action"), new FormData(form)); }
     });

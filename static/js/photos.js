@@ -1,5 +1,5 @@
-// Photo uploads for hk: downscale in the browser, upload with progress, retry, never drop silently.
-// A photo waiting to upload is also kept in IndexedDB, so a reload or a closed tab loses nothing.
+// Photos for hk: downscaled in the browser, then handed to the job's outbox (static/js/outbox.js), which
+// keeps them in IndexedDB and sends them in order with everything else: a reload or a closed tab loses nothing.
 (function () {
   "use strict";
 
@@ -11,7 +11,6 @@
   var QUALITY = 0.8;
   var TYPES = { "image/webp": ".webp", "image/jpeg": ".jpg" };
   var webp = null; // whether this browser's canvas encodes WebP, once known
-  var RETRY_DELAYS = [2000, 5000, 10000];
   var FIELDS = ["stage", "item", "incident"];
 
   function t(name, value) {
@@ -19,45 +18,6 @@
     var text = (box && box.dataset[name]) || name;
     return value === undefined ? text : text.replace("{n}", value);
   }
-
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
-    var a = new Uint32Array(4);
-    window.crypto.getRandomValues(a);
-    return Array.prototype.map.call(a, function (n) { return n.toString(16); }).join("-");
-  }
-
-  // --- the waiting room: IndexedDB, when the browser has it -----------------------------------
-  var store = (function () {
-    var opening = null;
-    function open() {
-      if (!window.indexedDB) { return Promise.reject(new Error("no indexedDB")); }
-      if (!opening) {
-        opening = new Promise(function (resolve, reject) {
-          var request = window.indexedDB.open("hk-uploads", 1);
-          request.onupgradeneeded = function () { request.result.createObjectStore("pending", { keyPath: "key" }); };
-          request.onsuccess = function () { resolve(request.result); };
-          request.onerror = function () { reject(request.error); };
-        });
-      }
-      return opening;
-    }
-    function run(mode, fn) {
-      return open().then(function (db) {
-        return new Promise(function (resolve, reject) {
-          var tx = db.transaction("pending", mode);
-          var result = fn(tx.objectStore("pending"));
-          tx.oncomplete = function () { resolve(result && result.result); };
-          tx.onerror = function () { reject(tx.error); };
-        });
-      });
-    }
-    return {
-      put: function (record) { return run("readwrite", function (s) { return s.put(record); }).catch(function () {}); },
-      remove: function (key) { return run("readwrite", function (s) { return s.delete(key); }).catch(function () {}); },
-      all: function () { return run("readonly", function (s) { return s.getAll(); }).catch(function () { return []; }); }
-    };
-  })();
 
   // WebP if the canvas makes one (a browser that cannot answers with a PNG), else JPEG.
   function encode(canvas, file) {
@@ -97,127 +57,6 @@
     });
   }
 
-  function Upload(form, record) {
-    this.form = form;
-    this.record = record; // {key, action, target, fields, blob, takenAt}
-    this.attempt = 0;
-    this.row = document.createElement("li");
-    this.row.className = "upload";
-    this.row.setAttribute("data-testid", "upload");
-    this.label = document.createElement("span");
-    this.label.className = "upload-label";
-    this.bar = document.createElement("progress");
-    this.bar.max = 100;
-    this.bar.value = 0;
-    this.actions = document.createElement("span");
-    this.actions.className = "upload-actions";
-    this.row.appendChild(this.label);
-    this.row.appendChild(this.bar);
-    this.row.appendChild(this.actions);
-    form.querySelector(".upload-queue").appendChild(this.row);
-  }
-
-  Upload.prototype.state = function (name, text) {
-    this.row.dataset.state = name;
-    this.label.textContent = text;
-    this.actions.textContent = "";
-  };
-
-  Upload.prototype.button = function (text, handler, testid) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "btn btn-small";
-    button.textContent = text;
-    button.setAttribute("data-testid", testid);
-    button.addEventListener("click", handler);
-    this.actions.appendChild(button);
-  };
-
-  Upload.prototype.send = function () {
-    var self = this;
-    var record = self.record;
-    var data = new FormData();
-    var csrf = self.form.querySelector('input[name="csrf_token"]'); // the page's fresh token
-    if (csrf) { data.append("csrf_token", csrf.value); }
-    FIELDS.forEach(function (name) { if (record.fields[name]) { data.append(name, record.fields[name]); } });
-    data.append("client_key", record.key);
-    if (record.takenAt) { data.append("taken_at", String(record.takenAt)); }
-    data.append("photo", record.blob, fileName(record.blob));
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", record.action);
-    xhr.setRequestHeader("X-Requested-With", "fetch");
-    xhr.timeout = 120000;
-    self.state("uploading", t("uploading"));
-    self.bar.value = 0;
-    self.row.dataset.bytes = String(record.blob.size);
-    xhr.upload.addEventListener("progress", function (event) {
-      if (event.lengthComputable) { self.bar.value = Math.round((event.loaded / event.total) * 100); }
-    });
-    xhr.addEventListener("load", function () {
-      if (xhr.status === 201 || xhr.status === 200) { self.done(xhr.responseText); }
-      else if (xhr.status >= 500) { self.failed(); }
-      else if (xhr.status === 409) { self.conflict(xhr.responseText); }
-      else { self.refused(xhr.responseText); }
-    });
-    xhr.addEventListener("error", function () { self.failed(); });
-    xhr.addEventListener("timeout", function () { self.failed(); });
-    xhr.send(data);
-  };
-
-  Upload.prototype.done = function (html) {
-    var target = document.getElementById(this.record.target);
-    if (target) { target.insertAdjacentHTML("beforeend", html); }
-    store.remove(this.record.key);
-    document.dispatchEvent(new CustomEvent("hk:photo-uploaded", { detail: { bytes: this.record.blob.size } }));
-    this.row.remove();
-  };
-
-  // No signal or a server hiccup: retry by itself a few times, then keep a Retry button.
-  Upload.prototype.failed = function () {
-    var self = this;
-    if (self.attempt < RETRY_DELAYS.length) {
-      var delay = RETRY_DELAYS[self.attempt];
-      self.attempt += 1;
-      self.state("waiting", t("retrying", Math.round(delay / 1000)));
-      window.setTimeout(function () { self.send(); }, delay);
-      return;
-    }
-    self.stuck();
-  };
-
-  Upload.prototype.stuck = function () {
-    var self = this;
-    self.state("failed", t("failed"));
-    self.button(t("retry"), function () { self.attempt = 0; self.send(); }, "retry-upload");
-  };
-
-  // The server said no (not a photo, step closed…): show why; retrying would not help.
-  Upload.prototype.refused = function (html) {
-    var self = this;
-    // DOMParser reads the message without loading or running anything from it.
-    var text = new DOMParser().parseFromString(html, "text/html").body.textContent;
-    store.remove(self.record.key);
-    self.state("refused", (text || t("failed")).trim());
-    self.button(t("dismiss"), function () { self.row.remove(); }, "dismiss-upload");
-  };
-
-  // The job is open on another phone (or changed meanwhile): say so in one sentence, keep the photo here,
-  // and offer the server's own button (take over, or reload). After taking over, the page comes back
-  // and the photo waits with its Retry button.
-  Upload.prototype.conflict = function (html) {
-    var self = this;
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    var box = doc.querySelector("[data-photo-conflict]");
-    if (!box) { self.refused(html); return; }
-    var message = box.querySelector("[data-message]");
-    self.state("refused", message ? message.textContent.trim() : t("failed"));
-    Array.prototype.forEach.call(box.querySelectorAll("form, a"), function (node) {
-      if (node.parentNode !== box) { return; }
-      self.actions.appendChild(document.importNode(node, true)); // markup only: nothing in it runs
-    });
-    self.button(t("dismiss"), function () { store.remove(self.record.key); self.row.remove(); }, "dismiss-upload");
-  };
-
   function fieldsOf(form) {
     var fields = {};
     FIELDS.forEach(function (name) {
@@ -227,20 +66,39 @@
     return fields;
   }
 
+  // A photo goes into the job's outbox (static/js/outbox.js) like every other write: kept in IndexedDB
+  // until the server has it, shown at once in its strip with a "waiting to send" mark.
+  function queue(form, blob, takenAt) {
+    var fields = fieldsOf(form);
+    fields.client_key = window.hkOutbox.newKey();
+    if (takenAt) { fields.taken_at = String(takenAt); }
+    fields.photo = { blob: blob, name: fileName(blob) };
+    var entry = { url: new URL(form.action, location.href).pathname, kind: "photo", fields: fields,
+                  target: "#" + form.dataset.target, label: t("outboxPhoto"), at: Date.now(),
+                  key: window.hkOutbox.newKey() };
+    var draw = window.hkOutbox.render.photo;
+    if (draw) { draw(entry, document); }
+    return window.hkOutbox.add(entry);
+  }
+
+  // A photo is in the outbox only once it is scaled; a tap made meanwhile (the item's tick) waits for
+  // it (outbox_screens.js asks hkPhotosReady), so the outbox keeps the order the worker saw.
+  var preparing = Promise.resolve();
+  window.hkPhotosReady = function () { return preparing; };
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("form[data-photo-upload] input[type=file]")) { return; }
     var form = input.closest("form");
-    Array.prototype.forEach.call(input.files, function (file) {
-      var record = { key: newKey(), action: form.action, target: form.dataset.target, fields: fieldsOf(form),
-                     takenAt: file.lastModified || null, blob: null };
-      var upload = new Upload(form, record);
-      upload.state("preparing", t("preparing"));
-      downscale(file).then(function (blob) {
-        record.blob = blob;
-        store.put(record).then(function () { upload.send(); });
-      });
-    });
+    var row = document.createElement("li");
+    row.className = "upload";
+    row.setAttribute("data-testid", "upload");
+    row.textContent = t("preparing");
+    form.querySelector(".upload-queue").appendChild(row);
+    var these = Promise.all(Array.prototype.map.call(input.files, function (file) {
+      return downscale(file).then(function (blob) { return queue(form, blob, file.lastModified || null); });
+    })).then(function () { row.remove(); }, function () { row.remove(); });
+    preparing = Promise.all([preparing, these]);
     input.value = "";
   });
 
@@ -271,17 +129,26 @@
     }).catch(function () {}).then(function () { form.submit(); });
   });
 
-  // Photos still waiting from an earlier visit of this page come back, ready to send again.
-  document.addEventListener("DOMContentLoaded", function () {
-    var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-photo-upload]"));
-    if (!forms.length) { return; }
-    store.all().then(function (records) {
-      (records || []).forEach(function (record) {
-        var form = forms.filter(function (f) {
-          return f.action === record.action && f.dataset.target === record.target;
-        })[0];
-        if (form && record.blob) { new Upload(form, record).stuck(); }
-      });
-    });
-  });
+  // Photos left waiting by the photo queue of before the outbox ("hk-uploads"): moved into the outbox
+  // once, then the old store is deleted.
+  function drainOldQueue() {
+    if (!window.indexedDB || !window.hkOutbox) { return; }
+    var request = window.indexedDB.open("hk-uploads", 1);
+    request.onupgradeneeded = function () { request.result.createObjectStore("pending", { keyPath: "key" }); };
+    request.onsuccess = function () {
+      var db = request.result;
+      var all = db.transaction("pending", "readonly").objectStore("pending").getAll();
+      all.onsuccess = function () {
+        db.close();
+        Promise.all((all.result || []).filter(function (r) { return r.blob; }).map(function (record) {
+          var fields = { client_key: record.key, photo: { blob: record.blob, name: fileName(record.blob) } };
+          FIELDS.forEach(function (name) { if (record.fields && record.fields[name]) { fields[name] = record.fields[name]; } });
+          if (record.takenAt) { fields.taken_at = String(record.takenAt); }
+          return window.hkOutbox.add({ url: new URL(record.action, location.href).pathname, kind: "photo",
+                                       fields: fields, target: "#" + record.target, label: t("outboxPhoto") });
+        })).then(function () { window.indexedDB.deleteDatabase("hk-uploads"); });
+      };
+    };
+  }
+  document.addEventListener("DOMContentLoaded", drainOldQueue);
 })();

@@ -9,6 +9,13 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.e2e.offline_world import (  # noqa: F401 (fixtures of the offline tests)
+    handover_world,
+    offline_world,
+    scheduled_world,
+    signing_world,
+)
+
 CHROMIUM = os.environ.get("HK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -25,11 +32,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def log_in(page, base: str, username: str, password: str) -> None:
-    """Log in through the Chinese login form, as a person would."""
+    """Log in through the Chinese login form, as a person would (until the form's answer has come: the
+    phone first makes its key for taking the phone back offline, static/js/handback_key.js)."""
     page.goto(f"{base}/login")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
 
 
 def shot(page, name: str) -> None:

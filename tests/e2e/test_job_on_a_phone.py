@@ -53,6 +53,30 @@ def _first_job_checked_in(page, base):
     page.wait_for_url(re.compile(r"/stages/pre_service$"))
 
 
+def _at_a_safety_item_allowing_na(app, page, base, photo_path) -> tuple[str, str]:
+    """worker1 checks in, does the pre-service step and is on the safety step; the code and Chinese
+    label of a safety item that may be answered "not applicable" and needs no photo."""
+    _first_job_checked_in(page, base)
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
+        pre, safety = job.stages[0], job.stages[1]
+    for item in pre["items"]:
+        row = page.locator(f"#item-{item['code']}")
+        if item["photo_required"]:
+            row.get_by_test_id("photo-input").set_input_files(str(photo_path))
+            expect(page.locator(f"#photos-{item['code']} [data-testid=photo]")).to_have_count(
+                1, timeout=20_000
+            )
+        row.get_by_test_id("tick").click()
+        expect(row).to_have_class(re.compile("item-done"))
+    page.get_by_test_id("confirm-quote").check()
+    expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
+    page.get_by_test_id("complete-stage").click()
+    page.wait_for_url(re.compile(rf"/stages/{safety['code']}$"))
+    item = next(i for i in safety["items"] if i.get("allows_na") and not i["photo_required"])
+    return item["code"], item["label"]["zh_CN"]
+
+
 @pytest.fixture
 def demo(app):
     seed_demo(PASSWORD, app.config["TIMEZONE"])
@@ -162,51 +186,54 @@ def test_the_demo_worker_completes_a_whole_job(app, demo, live_server, phone, tm
     )
 
 
-def test_a_failed_upload_stays_visible_with_a_retry_button(app, demo, live_server, phone, tmp_path):
+def test_a_photo_without_signal_waits_on_the_phone_across_a_reload_and_is_sent_once(
+    app, demo, live_server, phone, tmp_path
+):
     page = phone
     photo_path = tmp_path / "p.jpg"
     Image.new("RGB", (1200, 900), (30, 90, 160)).save(photo_path, "JPEG")
     _first_job_checked_in(page, live_server)
-    # The signal drops: every upload attempt fails at the network level.
-    page.route("**/photos", lambda route: route.abort("internetdisconnected"))
-    page.clock.install()
+    # The signal drops: every attempt to send fails at the network level.
+    # (on the context: once the service worker controls the page, its requests pass through it)
+    page.context.route("**/photos", lambda route: route.abort("internetdisconnected"))
     page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(photo_path))
-    upload = page.get_by_test_id("upload")
-    expect(upload).to_have_attribute("data-state", "waiting")
-    expect(upload).to_contain_text("没有信号 — 2秒后重试")
-    for _ in range(20):  # each retry fails in real time; move the page's clock past each wait
-        if upload.get_attribute("data-state") == "failed":
-            break
-        page.clock.run_for(11_000)
-        page.wait_for_timeout(200)
-    expect(upload).to_have_attribute("data-state", "failed")
-    expect(upload).to_contain_text("上传失败")
-    shot(page, "job-upload-failed")
+    pending = page.locator("#photos-before_photos [data-testid=photo-pending]")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("等待发送")
+    expect(page.get_by_test_id("outbox")).to_have_attribute("data-state", "waiting")
+    expect(page.get_by_test_id("outbox")).to_contain_text("等待发送（1）")
+    shot(page, "job-upload-waiting")
     # The cleaner reloads the page, still without signal: the photo is still there, waiting.
     page.reload()
-    expect(page.get_by_test_id("upload")).to_have_attribute("data-state", "failed")
-    upload = page.get_by_test_id("upload")
-    # Signal is back: Retry sends the same photo, which then appears.
-    page.unroute("**/photos")
-    upload.get_by_test_id("retry-upload").click()
-    expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
-    expect(page.get_by_test_id("upload")).to_have_count(0)
+    expect(page.locator("#photos-before_photos [data-testid=photo-pending]")).to_have_count(1)
+    # Signal is back: the same photo is sent by itself, and appears.
+    page.context.unroute("**/photos")
+    expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1, timeout=30_000)
+    expect(page.get_by_test_id("photo-pending")).to_have_count(0)
+    expect(page.get_by_test_id("outbox")).to_have_attribute("data-state", "saved")
     page.reload()  # sent once: nothing left waiting, and the photo is stored once
     expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
-    expect(page.get_by_test_id("upload")).to_have_count(0)
+    expect(page.get_by_test_id("photo-pending")).to_have_count(0)
 
 
-def test_a_tick_during_a_dropped_connection_says_so_and_changes_nothing(app, demo, live_server, phone):
+def test_a_tick_during_a_dropped_connection_is_kept_and_sent_when_the_signal_returns(
+    app, demo, live_server, phone
+):
     page = phone
     _first_job_checked_in(page, live_server)
     item = page.locator("#item-confirm_scope")
-    page.route("**/items/confirm_scope", lambda route: route.abort("internetdisconnected"))
+    page.context.route("**/items/confirm_scope", lambda route: route.abort("internetdisconnected"))
     item.get_by_test_id("tick").click()
-    expect(page.locator("#hk-notice")).to_contain_text("网络未连接")
-    expect(item).not_to_have_class(re.compile("item-done"))
-    page.unroute("**/items/confirm_scope")
-    item.get_by_test_id("tick").click()
+    expect(item).to_have_class(re.compile("item-done"))  # done on the phone at once…
+    expect(item.get_by_test_id("pending-mark")).to_contain_text("等待发送")  # …and marked as not yet sent
+    expect(page.get_by_test_id("outbox")).to_contain_text("等待发送（1）")
+    page.context.unroute("**/items/confirm_scope")
+    expect(page.get_by_test_id("outbox")).to_have_attribute("data-state", "saved", timeout=30_000)
     expect(page.locator("#item-confirm_scope")).to_have_class(re.compile("item-done"))
+    expect(page.locator("#item-confirm_scope [data-testid=pending-mark]")).to_have_count(0)
+    with app.app_context():
+        job = db.session.get(Job, _pre_service_job(app))
+        assert [c.answer for c in job.checks if c.item_code == "confirm_scope"] == ["done"]
 
 
 def test_a_file_that_is_not_a_photo_is_refused_in_the_page(app, demo, live_server, phone, tmp_path):
@@ -214,12 +241,15 @@ def test_a_file_that_is_not_a_photo_is_refused_in_the_page(app, demo, live_serve
     not_a_photo = tmp_path / "notes.txt"
     not_a_photo.write_text("这不是图片")
     _first_job_checked_in(page, live_server)
+    page.on("dialog", lambda d: d.accept())
     page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(not_a_photo))
-    upload = page.get_by_test_id("upload")
-    expect(upload).to_have_attribute("data-state", "refused")
-    expect(upload).to_contain_text("这不是照片")
-    upload.get_by_test_id("dismiss-upload").click()
-    expect(page.get_by_test_id("upload")).to_have_count(0)
+    bar = page.get_by_test_id("outbox")
+    expect(bar).to_have_attribute("data-state", "refused")
+    task = bar.get_by_test_id("outbox-task")
+    expect(task).to_contain_text("这不是照片")
+    shot(page, "job-upload-refused")
+    task.get_by_test_id("outbox-discard").click()
+    expect(bar.get_by_test_id("outbox-task")).to_have_count(0)
     expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(0)
 
 
@@ -326,17 +356,15 @@ def test_a_photo_on_a_job_held_by_another_phone_offers_to_continue_here(
         log_in(page, live_server, "worker1", PASSWORD)
         page.goto(phone.url)
         page.locator("#item-before_photos").get_by_test_id("photo-input").set_input_files(str(photo_path))
-        upload = page.get_by_test_id("upload")
-        expect(upload).to_have_attribute("data-state", "refused")
-        expect(upload).to_contain_text("这个工单正在另一部手机上进行")
-        assert len(upload.inner_text()) < 120  # one sentence and two buttons, not the page's text
+        task = page.get_by_test_id("outbox-task")
+        expect(task).to_contain_text("这个工单正在另一部手机上")
+        assert len(task.inner_text()) < 160  # one sentence and its buttons, not the page's text
         shot(page, "flow-photo-conflict")
-        upload.get_by_test_id("take-over").click()
+        task.get_by_test_id("take-over").click()
         page.wait_for_url(re.compile(r"/stages/pre_service$"))
-        waiting = page.get_by_test_id("upload")
-        expect(waiting).to_have_attribute("data-state", "failed")  # kept on this phone, ready to send
-        waiting.get_by_test_id("retry-upload").click()
-        expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1)
+        # Taken over: the photo kept on this phone goes by itself.
+        expect(page.locator("#photos-before_photos [data-testid=photo]")).to_have_count(1, timeout=30_000)
+        expect(page.get_by_test_id("outbox-task")).to_have_count(0)
     finally:
         other.close()
 
@@ -348,25 +376,7 @@ def test_safe_and_not_applicable_answers_keep_the_focus_and_are_announced(
     marks it pressed, and the live region says which item got which answer."""
     page = phone
     photo_path = phone_jpeg(tmp_path / "IMG_0002.jpg")
-    _first_job_checked_in(page, live_server)
-    with app.app_context():
-        job = db.session.scalar(select(Job).where(Job.number.like("D%-01")))
-        pre, safety = job.stages[0], job.stages[1]
-    for item in pre["items"]:
-        row = page.locator(f"#item-{item['code']}")
-        if item["photo_required"]:
-            row.get_by_test_id("photo-input").set_input_files(str(photo_path))
-            expect(page.locator(f"#photos-{item['code']} [data-testid=photo]")).to_have_count(
-                1, timeout=20_000
-            )
-        row.get_by_test_id("tick").click()
-        expect(row).to_have_class(re.compile("item-done"))
-    page.get_by_test_id("confirm-quote").check()
-    expect(page.locator("#pre-service-saved [data-testid=saved]")).to_be_visible()
-    page.get_by_test_id("complete-stage").click()
-    page.wait_for_url(re.compile(rf"/stages/{safety['code']}$"))
-    item = next(i for i in safety["items"] if i.get("allows_na") and not i["photo_required"])
-    code, label = item["code"], item["label"]["zh_CN"]
+    code, label = _at_a_safety_item_allowing_na(app, page, live_server, photo_path)
 
     page.locator(f"#safe-{code}").focus()
     page.keyboard.press("Enter")

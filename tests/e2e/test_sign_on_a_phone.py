@@ -30,6 +30,8 @@ def _walk_to_signature(app, job_number_suffix):
 
 
 def _draw(page):
+    # Drawn once the page's script holds the box (a finger before that draws nothing, as on a phone).
+    expect(page.locator("form[data-signature-form][data-ready]")).to_have_count(1)
     pad = page.get_by_test_id("signature-pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()

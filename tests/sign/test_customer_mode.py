@@ -188,3 +188,39 @@ def test_a_photo_upload_is_refused_with_a_message_in_customer_mode(client, login
         content_type="multipart/form-data",
     )
     assert response.status_code == 403 and HANDED_OVER in response.get_data(as_text=True)
+
+
+def test_the_phone_taken_back_offline_is_recorded_with_the_secret_the_password_unwrapped(client):
+    """At login the phone sends SHA-256 of a secret it keeps wrapped under the password; the outbox
+    later sends the secret itself. Without it (the customer holding the phone) nothing ends."""
+    import hashlib
+
+    secret = "a1" * 32
+    worker = make_user("worker")
+    check = hashlib.sha256(secret.encode()).hexdigest()
+    data = {"username": worker.username, "password": PASSWORD, "handback_check": check}
+    assert post_form(client, "/login", data).status_code == 303
+    assert db.session.scalar(select(LoginSession.handback_check)) == check
+    phone = Phone(client, make_job(worker, state="awaiting_signature"))
+    assert phone.hand_to_customer().status_code == 303
+    token = csrf_token(client, "/customer-mode/hand-back")
+    outbox = {"X-Requested-With": "hk-outbox"}
+    forged = client.post(
+        "/customer-mode/hand-back", data={"csrf_token": token, "secret": "b2" * 32}, headers=outbox
+    )
+    assert forged.status_code == 401 and client.get("/today").status_code == 403
+    assert db.session.scalar(select(LoginSession.handback_failures)) == 1
+    right = client.post(
+        "/customer-mode/hand-back", data={"csrf_token": token, "secret": secret}, headers=outbox
+    )
+    assert right.status_code == 303 and client.get("/today").status_code == 200
+    ended = db.session.scalar(select(Event).where(Event.action == "customer_mode.end"))
+    assert ended.data == {"offline": True}
+
+
+def test_a_login_without_a_phone_secret_cannot_be_taken_back_offline(client, login):
+    _worker, _phone, _other = _handed_over(client, login)
+    assert db.session.scalar(select(LoginSession.handback_check)) is None
+    token = csrf_token(client, "/customer-mode/hand-back")
+    sent = client.post("/customer-mode/hand-back", data={"csrf_token": token, "secret": "a1" * 32})
+    assert sent.status_code == 401 and client.get("/today").status_code == 403
