@@ -113,8 +113,11 @@ def create_app(config: object | dict | None = None) -> Flask:
     from hk.quality import bp as quality_bp
     from hk.review import bp as review_bp
     from hk.sign import bp as sign_bp
+    from hk.static_files import install as install_static
     from hk.storage import init_storage
     from hk.supervise import bp as supervise_bp
+
+    install_static(app)
 
     init_storage(app)
     from hk.queue import init_queue
@@ -156,9 +159,11 @@ def create_app(config: object | dict | None = None) -> Flask:
 def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
+    from hk.auth.access import login_needed
     from hk.auth.service import user_for
 
     login_manager.init_app(app)
+    login_manager.unauthorized_handler(login_needed)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"

@@ -86,6 +86,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        from flask_login import current_user
+
+        from hk.auth.access import asked_by_a_script, login_needed, needs_login
+
+        if asked_by_a_script() and not current_user.is_authenticated and needs_login(request.endpoint):
+            return login_needed()  # the token failed because the login ended: a script is told so
         return _render(400, *CSRF_MESSAGE)
 
     app.register_error_handler(RateLimitExceeded, too_many_requests)

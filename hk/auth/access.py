@@ -64,15 +64,16 @@ def may(endpoint: str) -> bool:
     return bool(roles) and current_user.is_authenticated and current_user.role in roles
 
 
+def needs_login(endpoint: str | None) -> bool:
+    """Whether an endpoint is for logged-in people (everything not declared public)."""
+    if endpoint is None or endpoint == "static":
+        return False
+    return not getattr(current_app.view_functions.get(endpoint), "hk_public", False)
+
+
 def enforce_login():
     """Before every request: anything not declared public needs a logged-in user."""
-    endpoint = request.endpoint
-    if endpoint is None or endpoint == "static":
-        return None
-    view = current_app.view_functions.get(endpoint)
-    if getattr(view, "hk_public", False):
-        return None
-    if not current_user.is_authenticated:
+    if needs_login(request.endpoint) and not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
 
@@ -101,3 +102,40 @@ def staff_browser() -> bool:
     except BadSignature:
         return False  # made up: it proves nothing either way
     return True
+
+
+def asked_by_a_script() -> bool:
+    """Whether the request comes from the page's scripts (htmx, the outbox, the service worker, an
+    image) rather than from a person opening a page or sending a form."""
+    headers = request.headers
+    if headers.get("X-Requested-With") or headers.get("HX-Request"):
+        return True
+    mode = headers.get("Sec-Fetch-Mode")
+    return mode is not None and mode != "navigate"
+
+
+def login_needed():
+    """The answer to a request that needs a login when there is none.
+
+    A person is sent to the login page, told why. A script is told 401 and nothing more: a redirect
+    would start a new session on each retry of the outbox, and the login form the worker is filling
+    in meanwhile would fail its CSRF check. htmx is led to the login page, back to the page it was on.
+    """
+    from flask import flash, redirect
+    from flask_babel import gettext as _
+    from flask_login import login_url
+
+    view = login_manager.login_view
+    if not asked_by_a_script():
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(view, next_url=request.url))
+    response = current_app.response_class(_("Please log in to continue."), 401, mimetype="text/plain")
+    if headers_say_htmx():
+        page = request.headers.get("HX-Current-URL") or request.url
+        response.headers["HX-Redirect"] = login_url(view, next_url=page)
+    return response
+
+
+def headers_say_htmx() -> bool:
+    """htmx's own request (the outbox sends HX-Request too, to be answered with fragments)."""
+    return bool(request.headers.get("HX-Request")) and request.headers.get("X-Requested-With") != "hk-outbox"
