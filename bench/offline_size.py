@@ -9,6 +9,9 @@ browser's cache: counted once). Each file is gzipped on its own at level 9, as a
 compresses each response; the words the outbox shows (the #hk-i18n attributes added to base.html)
 are counted too. The shell the service worker fetches at install is the page's own css and js,
 already loaded by the page: not counted again.
+
+hk's own scripts are counted as served: the minified copy scripts/vendor.sh makes of each
+(hk/static_files.py), beside the source as written. The limit is read the strict way, 30,000 bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 30 * 1024
+LIMIT = 30_000
 
 PAGE = [
     "static/vendor/idb-keyval.js",
@@ -44,20 +47,28 @@ def gz(data: bytes) -> int:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from hk.static_files import served_name
+
     missing = [p for p in PAGE + WORKER if not (ROOT / p).exists()]
     if missing:
         print("missing (run scripts/vendor.sh):", ", ".join(missing))
         return 2
-    rows = [(p, (ROOT / p).stat().st_size, gz((ROOT / p).read_bytes())) for p in PAGE + WORKER]
+    rows = []
+    for path in PAGE + WORKER:
+        served = "static/" + served_name(ROOT / "static", path.removeprefix("static/"))
+        data = (ROOT / served).read_bytes()
+        rows.append((path, gz((ROOT / path).read_bytes()), len(data), gz(data)))
     base = (ROOT / "templates/base.html").read_text()
     words = "\n".join(re.findall(r"^\s*data-outbox-[^\n]*$", base, re.M)).encode()
-    rows.append(("templates/base.html: data-outbox-* words", len(words), gz(words)))
+    rows.append(("templates/base.html: data-outbox-* words", gz(words), len(words), gz(words)))
     width = max(len(r[0]) for r in rows)
-    for path, raw, packed in rows:
-        print(f"{path:<{width}}  {raw:>7} B  {packed:>6} B gzip")
-    total = sum(r[2] for r in rows)
+    print(f"{'':<{width}}  {'as written':>12}  {'served':>9}  {'served':>11}")
+    for path, written, raw, packed in rows:
+        print(f"{path:<{width}}  {written:>7} B gz  {raw:>7} B  {packed:>6} B gz")
+    total, written = sum(r[3] for r in rows), sum(r[1] for r in rows)
     label = "total added to the first load"
-    print(f"{label:<{width}}  {'':>9}  {total:>6} B gzip ({total / 1024:.1f} KB; limit 30 KB)")
+    print(f"{label:<{width}}  {written:>7} B gz  {'':>9}  {total:>6} B gz (limit {LIMIT} B)")
     return 0 if total <= LIMIT else 1
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules/htmx.org ] || [ ! -d node_modules/signature_pad ] || [ ! -f node_modules/axe-core/axe.min.js ] \
-  || [ ! -d node_modules/idb-keyval ] || [ ! -d node_modules/workbox-sw ] \
+  || [ ! -d node_modules/idb-keyval ] || [ ! -d node_modules/workbox-sw ] || [ ! -f node_modules/terser/bin/terser ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --include=dev --no-audit --no-fund --loglevel=error
 fi
@@ -18,4 +18,10 @@ mkdir -p static/vendor/workbox
 cp node_modules/workbox-sw/build/workbox-sw.js static/vendor/workbox/workbox-sw.js
 for module in core routing strategies; do
   cp "node_modules/workbox-$module/build/workbox-$module.prod.js" static/vendor/workbox/
+done
+# hk's own scripts, minified (hk/static_files.py serves a copy only while it is newer than its source):
+# the comments stay in static/js, where people read them.
+mkdir -p static/vendor/min/js
+for source in static/js/*.js; do
+  node node_modules/terser/bin/terser "$source" --compress --mangle --output "static/vendor/min/js/$(basename "$source")"
 done

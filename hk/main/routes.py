@@ -24,6 +24,7 @@ from hk.mail.service import failed_count
 from hk.main import bp
 from hk.models import Certificate, Incident, IncidentStatus, Job, JobStatus, Role, User, utcnow
 from hk.records.making import stuck_records
+from hk.static_files import served_name
 
 
 def _jobs_on(day, worker_id: int | None = None) -> list[Job]:
@@ -135,7 +136,8 @@ def csrf_token():
 @public
 def service_worker():
     """The service worker, served from the root so that its scope is the whole app (static/js/sw.js)."""
-    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    name = served_name(current_app.static_folder, "js/sw.js")
+    response = send_from_directory(current_app.static_folder, name, max_age=0)
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
     return response
