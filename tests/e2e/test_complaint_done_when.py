@@ -75,7 +75,7 @@ def _sign_in_customer_mode(page, base, job_id, signer):
     page.get_by_test_id("consent").check()
     _draw(page)
     page.get_by_test_id("sign").click()
-    expect(page.get_by_test_id("signed")).to_be_visible()
+    expect(page.get_by_test_id("signed")).to_be_visible(timeout=20_000)  # the signing, on a busy machine
 
 
 def _emails(mail, to):

@@ -40,7 +40,7 @@ def test_the_customer_sees_only_this_job_until_the_worker_takes_the_phone_back(a
     page.get_by_test_id("consent").check()
     _draw(page)
     page.get_by_test_id("sign").click()
-    expect(page.get_by_test_id("signed")).to_be_visible()
+    expect(page.get_by_test_id("signed")).to_be_visible(timeout=20_000)  # the signing, on a busy machine
     expect(page.get_by_role("link", name="返回我的工单")).to_have_count(0)
     shot(page, "customer-mode-4-thanks")
 

@@ -121,7 +121,7 @@ def test_a_customer_who_cannot_draw_signs_by_typing_in_english(app, live_server,
     page.wait_for_timeout(300)
     assert len(held) == 1
     held[0].continue_()
-    expect(page.get_by_test_id("signed")).to_be_visible()
+    expect(page.get_by_test_id("signed")).to_be_visible(timeout=20_000)  # the signing, on a busy machine
     expect(page.get_by_role("heading", name="Thank you, Mary Wang")).to_be_visible()
     shot(page, "sign-typed-en-thanks")
     with app.app_context():

@@ -23,7 +23,7 @@ def test_the_pages_update_themselves_when_the_record_is_made(app, live_server, p
     page.get_by_test_id("consent").check()
     _draw(page)
     page.get_by_test_id("sign").click()
-    expect(page.get_by_test_id("signed")).to_be_visible()
+    expect(page.get_by_test_id("signed")).to_be_visible(timeout=20_000)  # the signing, on a busy machine
     expect(page.get_by_test_id("record-pending")).to_be_visible()
     shot(page, "record-1-being-made")
 
