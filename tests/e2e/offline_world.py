@@ -87,6 +87,22 @@ def photo_file(tmp_path, name: str, colour=(180, 160, 120)) -> str:
     return str(path)
 
 
+KEPT = "url => caches.open('hk-pages').then(c => c.match(url)).then(Boolean)"
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 30.0) -> None:
+    """Wait until an expression whose answer comes later (a Promise: the caches, the outbox) is true.
+
+    page.wait_for_function takes a returned Promise for a true answer at once, without waiting for it.
+    """
+    step = 0.1
+    for _ in range(int(timeout / step)):
+        if page.evaluate(expression, arg):
+            return
+        page.wait_for_timeout(step * 1000)
+    assert page.evaluate(expression, arg), f"{expression} ({arg}) still false after {timeout} s"
+
+
 def held(job_id: int) -> dict:
     """What the server holds of the job: answers, notes, photos, events and the keys applied."""
     db.session.rollback()  # a fresh snapshot: the server's requests committed since the last look

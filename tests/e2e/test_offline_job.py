@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.builders import PASSWORD
 from tests.e2e.conftest import ARTIFACTS, log_in, shot
-from tests.e2e.offline_world import held, open_job, photo_file
+from tests.e2e.offline_world import KEPT, held, open_job, photo_file, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -167,12 +167,7 @@ def test_today_opened_with_signal_keeps_every_screen_of_the_days_jobs_for_offlin
     page.wait_for_url(f"{live_server}/today")
     later = world.stage("post_service")["code"]  # a screen the worker has never opened
     wanted = f"/jobs/{world.job.id}/stages/{later}"
-    kept = "url => caches.open('hk-pages').then(c => c.match(url)).then(Boolean)"
-    for _ in range(300):  # the service worker fetches them in the background
-        if page.evaluate(kept, wanted):
-            break
-        page.wait_for_timeout(100)
-    assert page.evaluate(kept, wanted)
+    wait_until(page, KEPT, wanted)  # the service worker fetches them in the background
     page.context.set_offline(True)
     page.goto(f"{live_server}{wanted}")
     expect(page.locator(f"#stage-{later}")).to_be_visible()
@@ -224,7 +219,7 @@ def test_logging_out_forgets_what_the_phone_kept_of_the_workers_jobs(app, offlin
     kept = page.evaluate("Object.keys(localStorage)")
     assert not [k for k in kept if re.match(r"hk-(shown|customer|done|prefetched):|hk-handback$", k)], kept
     assert "hk-draft:/jobs/1/handover:remarks" in kept  # a typed text is not the job's data to forget
-    page.wait_for_function("caches.has('hk-pages').then(has => !has)")
+    wait_until(page, "() => caches.has('hk-pages').then(has => !has)")
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])

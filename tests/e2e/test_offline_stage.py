@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from hk.extensions import db
 from hk.models import Event, Job, StageCompletion
 from tests.e2e.conftest import shot
-from tests.e2e.offline_world import do_stage_offline, open_job
+from tests.e2e.offline_world import KEPT, do_stage_offline, open_job, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -43,9 +43,7 @@ def test_a_stage_completed_offline_is_checked_on_the_phone_and_sent_once(
     open_job(page, live_server, world)
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # under the service worker: the job's screens are kept, the locked ones too
-    page.wait_for_function(
-        "url => caches.match(url).then(Boolean)", arg=f"/jobs/{world.job.id}/stages/{following['code']}"
-    )
+    wait_until(page, KEPT, f"/jobs/{world.job.id}/stages/{following['code']}")
     page.context.set_offline(True)
     page.get_by_test_id("complete-stage").click()  # nothing done yet: said at once, nothing queued
     refusals = page.get_by_test_id("refusals")

@@ -15,12 +15,10 @@ from hk.extensions import db
 from hk.models import Incident, ServiceRecord, SignOff
 from tests.builders import PASSWORD
 from tests.e2e.conftest import shot
-from tests.e2e.offline_world import do_stage, held, open_job, photo_file
+from tests.e2e.offline_world import KEPT, do_stage, held, open_job, photo_file, wait_until
 from tests.e2e.test_sign_on_a_phone import _draw
 
 pytestmark = pytest.mark.e2e
-
-KEPT = "url => caches.open('hk-pages').then(c => c.match(url)).then(Boolean)"
 
 
 def _offline(page, offline: bool) -> None:
@@ -35,7 +33,7 @@ def _offline(page, offline: bool) -> None:
 
 def _wait_kept(page, urls) -> None:
     for url in urls:
-        page.wait_for_function(KEPT, arg=url, timeout=60_000)
+        wait_until(page, KEPT, url, timeout=60)
 
 
 @pytest.mark.parametrize("lang", ["zh_CN", "en"])
@@ -136,8 +134,8 @@ def test_a_whole_job_done_without_signal_reaches_the_server_once_in_order_and_is
             page.locator("input[name=severity][value=minor]").check()
             page.locator("textarea[name=what_happened]").fill("花瓶底座有裂纹")
             page.get_by_test_id("save-incident").click()
-            page.wait_for_function(  # kept in the outbox before the worker moves on
-                "() => window.hkOutbox.pending().then(l => l.some(e => e.kind === 'incident'))"
+            wait_until(  # kept in the outbox before the worker moves on
+                page, "() => window.hkOutbox.pending().then(l => l.some(e => e.kind === 'incident'))"
             )
             page.goto(f"{live_server}/jobs/{job}/stages/{stage['code']}")
             page.reload()  # once, offline: from the cache, what waits drawn again
