@@ -18,7 +18,7 @@ from hk.auth import bp
 COOKIE = "hk_device"
 # Files, and the service worker's script, never start an id: they are fetched in parallel. The
 # customer's own pages (their record's link, the feedback form) are not a worker's phone.
-_NO_ID = {"static", "main.service_worker"}
+_NO_ID = {"static", "main.service_worker", "main.not_kept"}
 _NO_ID_SCREENS = {"public"}
 
 

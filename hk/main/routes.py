@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, redirect, render_template, send_from_directory, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -141,3 +143,29 @@ def service_worker():
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/offline")
+@public
+def not_kept():
+    """What the service worker shows for a screen it had not kept when the signal went (static/js/sw.js).
+
+    Fetched once when the worker is installed, so it says it in both languages: the phone's language
+    may have changed since.
+    """
+    texts = []
+    for lang in ("zh_CN", "en"):
+        with force_locale(lang):
+            texts.append(
+                {
+                    "lang": lang.replace("_", "-"),
+                    "title": _("This screen is not on this phone yet"),
+                    "detail": _(
+                        "It was not kept before the signal went. Everything you did is kept on the"
+                        " phone and is sent when the signal returns."
+                    ),
+                    "again": _("Try again"),
+                    "today": _("Today's jobs"),
+                }
+            )
+    return render_template("main/not_kept.html", texts=texts)

@@ -10,9 +10,12 @@ var STATIC = "hk-static";
 // The app shell, fetched at install: a job screen from the cache has its styles and scripts.
 var SHELL = ["css/app.css", "js/app.js", "js/photos.js", "js/outbox.js", "js/outbox_render.js", "js/outbox_screens.js", "js/signature.js", "js/offline_sign.js", "js/offline_stage.js", "js/handback_key.js", "js/offline_handover.js",
   "vendor/htmx.min.js", "vendor/idb-keyval.js", "vendor/signature_pad.min.js", "favicon.svg"];
+// What a screen not kept yet says without signal, instead of the browser's error (in both languages).
+var NOT_KEPT = "/offline";
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(STATIC).then(function (cache) {
-    return cache.addAll(SHELL.map(function (path) { return "/static/" + path; }));
+    return cache.addAll(SHELL.map(function (path) { return "/static/" + path; }))
+      .then(function () { return cache.add(NOT_KEPT).catch(function () {}); });
   }).then(function () { return self.skipWaiting(); }));
 });
 workbox.core.clientsClaim();
@@ -32,7 +35,12 @@ function isWorkerPage(url) {
 var workerPages = new workbox.strategies.NetworkFirst({ cacheName: PAGES });
 workbox.routing.registerRoute(
   function (o) { return o.request.method === "GET" && isWorkerPage(o.url); },
-  function (options) { return hkOutbox.settled(3000).then(function () { return workerPages.handle(options); }); }
+  function (options) {
+    return hkOutbox.settled(3000).then(function () { return workerPages.handle(options); }).catch(function (error) {
+      if (options.request.mode !== "navigate") { throw error; }
+      return caches.match(NOT_KEPT, { cacheName: STATIC }).then(function (page) { if (!page) { throw error; } return page; });
+    });
+  }
 );
 
 // A worker's page into the cache; `deeper`: also its job's screens it links to; `fill`: not a screen

@@ -7,6 +7,7 @@ PUBLIC = {
     "auth.set_language",
     "main.healthz",
     "main.service_worker",
+    "main.not_kept",
     "static",
     "public.verify",
     "public.customer_record",

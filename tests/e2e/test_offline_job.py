@@ -176,6 +176,31 @@ def test_today_opened_with_signal_keeps_every_screen_of_the_days_jobs_for_offlin
     expect(page.get_by_test_id("incident-types")).to_be_visible()
 
 
+def test_a_screen_not_kept_yet_says_so_without_signal_and_opens_once_the_signal_returns(
+    app, offline_world, live_server, phone
+):
+    """Without signal before the screens were kept: hk's own page in both languages, never the
+    browser's error; "Try again" opens the screen asked for once there is signal."""
+    page, world = phone, offline_world
+    open_job(page, live_server, world)
+    page.evaluate("navigator.serviceWorker.ready")
+    wanted = f"/jobs/{world.job.id}/incidents/new"
+    wait_until(page, KEPT, wanted)
+    page.evaluate("url => caches.open('hk-pages').then(c => c.delete(url))", wanted)  # not kept yet
+    page.context.set_offline(True)
+    page.goto(f"{live_server}{wanted}")
+    card = page.get_by_test_id("not-kept")
+    expect(card).to_contain_text("这个页面还没有存到手机上")
+    expect(card).to_contain_text("This screen is not on this phone yet")
+    expect(page.locator("form[action='/logout']")).to_have_count(0)  # nobody's name or menu on it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "offline-not-kept")
+    page.context.set_offline(False)
+    page.get_by_test_id("try-again").click()
+    page.wait_for_url(f"{live_server}{wanted}")
+    expect(page.get_by_test_id("incident-types")).to_be_visible()
+
+
 def test_remarks_typed_offline_in_bursts_wait_as_one_write_and_survive_a_reload(
     app, handover_world, live_server, phone
 ):
