@@ -90,6 +90,16 @@ def photo_file(tmp_path, name: str, colour=(180, 160, 120)) -> str:
 KEPT = "url => caches.open('hk-pages').then(c => c.match(url)).then(Boolean)"
 
 
+def no_signal(page, offline: bool) -> None:
+    """No signal, for the service worker too: Chromium's emulated offline can miss a worker started
+    meanwhile (its Background Sync then sent a write), so requests are also refused at the context."""
+    page.context.set_offline(offline)
+    if offline:
+        page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    else:
+        page.context.unroute("**/*")
+
+
 def wait_until(page, expression: str, arg=None, timeout: float = 30.0) -> None:
     """Wait until an expression whose answer comes later (a Promise: the caches, the outbox) is true.
 

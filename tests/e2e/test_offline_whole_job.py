@@ -15,20 +15,10 @@ from hk.extensions import db
 from hk.models import Incident, ServiceRecord, SignOff
 from tests.builders import PASSWORD
 from tests.e2e.conftest import shot
-from tests.e2e.offline_world import KEPT, do_stage, held, open_job, photo_file, wait_until
+from tests.e2e.offline_world import KEPT, do_stage, held, no_signal, open_job, photo_file, wait_until
 from tests.e2e.test_sign_on_a_phone import _draw
 
 pytestmark = pytest.mark.e2e
-
-
-def _offline(page, offline: bool) -> None:
-    """No signal, for the service worker too: Chromium's emulated offline can miss a worker started
-    meanwhile (its Background Sync then sent a write), so requests are also refused at the context."""
-    page.context.set_offline(offline)
-    if offline:
-        page.context.route("**/*", lambda route: route.abort("internetdisconnected"))
-    else:
-        page.context.unroute("**/*")
 
 
 def _wait_kept(page, urls) -> None:
@@ -116,7 +106,7 @@ def test_a_whole_job_done_without_signal_reaches_the_server_once_in_order_and_is
     page.wait_for_function("job => localStorage.getItem('hk-shown:' + job) !== null", arg=job)
 
     online_keys = len(held(job)["keys"])  # the check-in
-    _offline(page, True)
+    no_signal(page, True)
     photo = photo_file(tmp_path, "p.jpg")
     noted = None
     for n, stage in enumerate(stages):
@@ -168,7 +158,7 @@ def test_a_whole_job_done_without_signal_reaches_the_server_once_in_order_and_is
     assert len(held(job)["keys"]) == online_keys  # nothing reached the server yet
     page.wait_for_timeout(500)  # the phone waits a moment without signal: nothing is lost
 
-    _offline(page, False)
+    no_signal(page, False)
     expect(page.get_by_test_id("outbox")).to_have_attribute("data-state", "saved", timeout=120_000)
     server = held(job)
     events = server["events"]
