@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from hk.auth.service import end_all_sessions
 from hk.catalogue import DEFAULT_CATALOGUE, load_catalogue_file
 from hk.domain.catalogue import CatalogueError
+from hk.domain.passwords import generated_password
 from hk.extensions import db
 from hk.models import Role, User, WorkerProfile
 from hk.refusals import password_refusal
@@ -102,7 +102,10 @@ def seed_demo_command(force: bool):
     """
     from hk.demo import PEOPLE, seed_demo
 
-    password = os.environ.get("HK_DEMO_PASSWORD") or secrets.token_urlsafe(9)
+    everyone = [word for username, name, _role, phone in PEOPLE for word in (username, name, phone)]
+    password = os.environ.get("HK_DEMO_PASSWORD") or generated_password(
+        [*everyone, current_app.config.get("COMPANY_NAME")]
+    )
     for username, name, _role, phone in PEOPLE:
         _check_password(password, username, name, phone)
     result = seed_demo(password, current_app.config["TIMEZONE"], only_demo=not force, history=True)
